@@ -20,7 +20,7 @@ import java.util.List;
     @JsonSubTypes.Type(value = ExecutionEvent.Notice.class, name = "notice"),
     @JsonSubTypes.Type(value = ExecutionEvent.Completed.class, name = "completed")
 })
-public sealed interface ExecutionEvent {
+public sealed interface ExecutionEvent extends ClusterMessage {
 
     /** The execution was taken off the context's queue; {@code executionCount} numbers it within the context. */
     record Started(int executionCount) implements ExecutionEvent {}

@@ -1,5 +1,7 @@
 package io.codeshard.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 import java.util.Map;
 
@@ -27,6 +29,7 @@ public enum Language {
     }
 
     /** The canonical lower-case name used on every wire: {@code python}, {@code javascript}, {@code typescript}. */
+    @JsonValue
     public String wireName() {
         return wireName;
     }
@@ -41,6 +44,7 @@ public enum Language {
      *
      * @throws UnknownLanguageException when the name is not a supported language
      */
+    @JsonCreator
     public static Language parse(String name) {
         Language language = name == null ? null : ALIASES.get(name.trim().toLowerCase(Locale.ROOT));
         if (language == null) {

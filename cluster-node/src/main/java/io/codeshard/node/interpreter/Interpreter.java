@@ -91,6 +91,16 @@ public final class Interpreter implements AutoCloseable {
         return run.done;
     }
 
+    /**
+     * Makes the next cell start with a {@code state_reset} notice: the context existed before this
+     * interpreter (the service restarted, or the context moved node), and its in-memory state is gone.
+     */
+    public void announceReset(String reason) {
+        synchronized (lock) {
+            resetReason = reason;
+        }
+    }
+
     /** Interrupts the running cell, if any (a client went away); it ends with a KeyboardInterrupt-like error. */
     public void interrupt() {
         synchronized (lock) {

@@ -89,6 +89,16 @@ public final class RuntimeHost implements AutoCloseable {
         return interpreter.launch().thenApply(ignored -> interpreter);
     }
 
+    /**
+     * An interpreter whose process starts in the background: cells given to it before it is ready wait
+     * for it, and a process that cannot start makes them end with an {@code InterpreterUnavailable} error.
+     */
+    public Interpreter create(InterpreterSpec spec, int executionsSoFar) {
+        Interpreter interpreter = new Interpreter(this, spec, executionsSoFar);
+        interpreter.launch();
+        return interpreter;
+    }
+
     /** Takes a warm process for the runtime and makes it a context with {@code init}; completes when it answered ready. */
     CompletableFuture<ChildProcess> acquire(Language.Runtime runtime) {
         if (closed) {

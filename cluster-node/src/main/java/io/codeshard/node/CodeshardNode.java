@@ -1,0 +1,97 @@
+package io.codeshard.node;
+
+import com.typesafe.config.Config;
+import io.codeshard.node.context.CodeContext;
+import io.codeshard.node.context.ContextDefaults;
+import io.codeshard.node.context.ContextService;
+import io.codeshard.node.context.Workspaces;
+import io.codeshard.node.interpreter.InterpreterConfig;
+import io.codeshard.node.interpreter.RuntimeHost;
+import io.codeshard.node.sandbox.SandboxRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+
+/**
+ * One codeshard JVM: an actor system in the cluster, the journal schema, the sharded entities and —
+ * on workers — the interpreter host. Mains and tests start nodes through here, so tests run the real wiring.
+ */
+public final class CodeshardNode implements AutoCloseable {
+    private final ActorSystem<Void> system;
+    private final RuntimeHost host;
+    private final ContextService contexts;
+    private final ContextDefaults defaults;
+
+    private CodeshardNode(ActorSystem<Void> system, RuntimeHost host, Config config) {
+        this.system = system;
+        this.host = host;
+        this.contexts = new ContextService(system, Duration.ofSeconds(10));
+        this.defaults = ContextDefaults.fromConfig(config);
+    }
+
+    /**
+     * Starts a node from config. A node whose {@code pekko.cluster.seed-nodes} is empty forms a cluster
+     * of its own (the all-in-one mode); otherwise it joins the seeds.
+     */
+    public static CodeshardNode start(Config config) throws IOException {
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "codeshard", config);
+        try {
+            boolean worker = config.getStringList("pekko.cluster.roles").contains("worker");
+            if (worker) {
+                SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            }
+            RuntimeHost host = worker ? RuntimeHost.start(InterpreterConfig.fromSystem()) : null;
+            int shards = config.getInt("pekko.cluster.sharding.number-of-shards");
+            Workspaces workspaces = new Workspaces(Path.of(config.getString("codeshard.data-dir")));
+            CodeContext.init(system, new CodeContext.Dependencies(host, workspaces), shards);
+            SandboxRegistry.init(system, shards);
+            if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+                Cluster cluster = Cluster.get(system);
+                cluster.manager().tell(Join.create(cluster.selfMember().address()));
+            }
+            if (host != null) {
+                system.getWhenTerminated().thenRun(host::close);
+            }
+            return new CodeshardNode(system, host, config);
+        } catch (Exception e) {
+            system.terminate();
+            throw new IOException("codeshard node failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    public ContextService contexts() {
+        return contexts;
+    }
+
+    public ContextDefaults defaults() {
+        return defaults;
+    }
+
+    /** The interpreter host, or null on a gateway-only node. */
+    public RuntimeHost runtimeHost() {
+        return host;
+    }
+
+    @Override
+    public void close() {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Thread.currentThread().interrupt();
+        }
+        if (host != null) {
+            host.close();
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.codeshard.node.context;
+
+import io.codeshard.node.sandbox.SandboxRegistry;
+import io.codeshard.protocol.ExecutionEvent;
+import io.codeshard.protocol.Language;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+/**
+ * What every HTTP face does with contexts, in one place: it asks the sharded {@link CodeContext} and
+ * {@link SandboxRegistry} entities and turns their answers into values, exceptions and event streams.
+ * Failures: {@link ContextNotFoundException}; a {@link java.util.concurrent.TimeoutException} when the
+ * cluster or journal does not answer in time (the faces turn it into 503).
+ */
+public final class ContextService {
+    /** Events buffered per execution between the worker and a slow client (output is capped per execution). */
+    private static final int STREAM_BUFFER = 100_000;
+
+    private final ActorSystem<?> system;
+    private final ClusterSharding sharding;
+    private final Duration askTimeout;
+    private final SecureRandom random = new SecureRandom();
+
+    public ContextService(ActorSystem<?> system, Duration askTimeout) {
+        this.system = system;
+        this.sharding = ClusterSharding.get(system);
+        this.askTimeout = askTimeout;
+    }
+
+    /** An execution accepted by its context: its metadata and the stream of its events (ends with Completed). */
+    public record Execution(ContextInfo context, Source<ExecutionEvent, NotUsed> events) {}
+
+    public CompletionStage<ContextInfo> create(String sandboxId, ContextSettings settings) {
+        String contextId = "c-" + HexFormat.of().formatHex(randomBytes(8));
+        return createAndRegister(sandboxId, contextId, settings, false);
+    }
+
+    /** The sandbox's default context of a language (id {@code default-<language>}), created on first use. */
+    public CompletionStage<ContextInfo> ensureDefault(String sandboxId, Language language, ContextSettings settings) {
+        return createAndRegister(sandboxId, defaultContextId(language), settings, true);
+    }
+
+    public static String defaultContextId(Language language) {
+        return "default-" + language.wireName();
+    }
+
+    /** The sandbox's contexts in creation order. */
+    public CompletionStage<List<ContextInfo>> list(String sandboxId) {
+        return registry(sandboxId).<SandboxRegistry.Listing>ask(SandboxRegistry.ListContexts::new, askTimeout)
+                .thenCompose(listing -> {
+                    List<CompletableFuture<Optional<ContextInfo>>> lookups = listing.entries().stream()
+                            .map(entry -> find(sandboxId, entry.contextId()).toCompletableFuture())
+                            .toList();
+                    return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new))
+                            .thenApply(all -> lookups.stream().map(CompletableFuture::join)
+                                    .flatMap(Optional::stream).toList());
+                });
+    }
+
+    public CompletionStage<ContextInfo> get(String sandboxId, String contextId) {
+        return find(sandboxId, contextId).thenApply(found -> found.orElseThrow(() -> new ContextNotFoundException(contextId)));
+    }
+
+    public CompletionStage<ContextInfo> delete(String sandboxId, String contextId) {
+        return context(sandboxId, contextId).<CodeContext.Reply>ask(CodeContext.Delete::new, askTimeout)
+                .thenApply(reply -> info(reply, contextId))
+                .thenCompose(info -> registry(sandboxId)
+                        .<SandboxRegistry.Listing>ask(r -> new SandboxRegistry.Unregister(contextId, r), askTimeout)
+                        .thenApply(listing -> info));
+    }
+
+    public CompletionStage<ContextInfo> restart(String sandboxId, String contextId) {
+        return context(sandboxId, contextId).<CodeContext.Reply>ask(CodeContext.Restart::new, askTimeout)
+                .thenApply(reply -> info(reply, contextId));
+    }
+
+    /** Runs a cell in a context; the returned stream interrupts the cell if it is cancelled before it ends. */
+    public CompletionStage<Execution> execute(String sandboxId, String contextId, RunRequest request) {
+        EntityRef<CodeContext.Command> entity = context(sandboxId, contextId);
+        Pair<ActorRef<ExecutionEvent>, Source<ExecutionEvent, NotUsed>> stream =
+                ActorSource.<ExecutionEvent>actorRef(event -> false, event -> Optional.empty(), STREAM_BUFFER, OverflowStrategy.fail())
+                        .preMaterialize(system);
+        return entity.<CodeContext.Reply>ask(reply -> new CodeContext.Run(request, stream.first(), reply), askTimeout)
+                .whenComplete((reply, failure) -> {
+                    if (!(reply instanceof CodeContext.Found)) {
+                        stream.second().runWith(Sink.cancelled(), system); // nothing will be sent to it
+                    }
+                })
+                .thenApply(reply -> new Execution(info(reply, contextId), untilCompleted(stream.second(), entity)));
+    }
+
+    /** As {@link #execute}, in the sandbox's default context of {@code language}, created when missing. */
+    public CompletionStage<Execution> executeInDefault(String sandboxId, Language language, ContextSettings settings, RunRequest request) {
+        String contextId = defaultContextId(language);
+        return execute(sandboxId, contextId, request).exceptionallyCompose(failure -> {
+            if (unwrap(failure) instanceof ContextNotFoundException) {
+                return ensureDefault(sandboxId, language, settings).thenCompose(info -> execute(sandboxId, contextId, request));
+            }
+            return CompletableFuture.failedStage(failure);
+        });
+    }
+
+    private Source<ExecutionEvent, NotUsed> untilCompleted(Source<ExecutionEvent, NotUsed> events, EntityRef<CodeContext.Command> entity) {
+        AtomicBoolean completed = new AtomicBoolean();
+        return events
+                .takeWhile(event -> !(event instanceof ExecutionEvent.Completed), true)
+                .map(event -> {
+                    if (event.isTerminal()) {
+                        completed.set(true);
+                    }
+                    return event;
+                })
+                .watchTermination((notUsed, done) -> {
+                    done.whenComplete((ok, failure) -> {
+                        if (!completed.get()) {
+                            entity.tell(new CodeContext.Interrupt());
+                        }
+                    });
+                    return notUsed;
+                });
+    }
+
+    private CompletionStage<ContextInfo> createAndRegister(String sandboxId, String contextId, ContextSettings settings, boolean ifAbsent) {
+        return context(sandboxId, contextId)
+                .<CodeContext.Reply>ask(reply -> new CodeContext.Create(sandboxId, contextId, settings, ifAbsent, reply), askTimeout)
+                .thenApply(reply -> info(reply, contextId))
+                .thenCompose(info -> registry(sandboxId)
+                        .<SandboxRegistry.Listing>ask(r -> new SandboxRegistry.Register(
+                                new SandboxRegistry.Entry(contextId, info.settings().language(), info.createdAt()), r), askTimeout)
+                        .thenApply(listing -> info));
+    }
+
+    private CompletionStage<Optional<ContextInfo>> find(String sandboxId, String contextId) {
+        return context(sandboxId, contextId).<CodeContext.Reply>ask(CodeContext.Get::new, askTimeout)
+                .thenApply(reply -> reply instanceof CodeContext.Found found ? Optional.of(found.info()) : Optional.empty());
+    }
+
+    private static ContextInfo info(CodeContext.Reply reply, String contextId) {
+        if (reply instanceof CodeContext.Found found) {
+            return found.info();
+        }
+        if (reply instanceof CodeContext.Failed failed) {
+            throw new IllegalStateException(failed.message());
+        }
+        throw new ContextNotFoundException(contextId);
+    }
+
+    private EntityRef<CodeContext.Command> context(String sandboxId, String contextId) {
+        return sharding.entityRefFor(CodeContext.TYPE_KEY, CodeContext.entityId(sandboxId, contextId));
+    }
+
+    private EntityRef<SandboxRegistry.Command> registry(String sandboxId) {
+        return sharding.entityRefFor(SandboxRegistry.TYPE_KEY, sandboxId);
+    }
+
+    private byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    /** The cause behind CompletionException wrappers. */
+    public static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

@@ -1,0 +1,41 @@
+// `init`: turns the generic pooled process into one code context.
+import { builtinModules, createRequire } from 'node:module';
+import path from 'node:path';
+import { loadTypeScript } from './typescript.mjs';
+
+const LANGUAGES = new Set(['javascript', 'typescript']);
+
+// Returns the context's settings for executeCell; throws when the context cannot be set up.
+export async function initContext({ language, cwd, env, maxOutputBytes }) {
+  if (!LANGUAGES.has(language)) throw new Error(`unsupported language: ${language}`);
+  process.chdir(cwd);
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  Object.assign(process.env, env);
+  // Packages installed in the context's directory resolve, like a script placed there.
+  const require = createRequire(path.join(process.cwd(), '/'));
+  globalThis.require = require;
+  exposeBuiltins(require);
+  if (language === 'typescript') await loadTypeScript();
+  return { language, maxOutputBytes: maxOutputBytes ?? Infinity };
+}
+
+// As in the Node REPL, `fs.readFileSync(...)` or `child_process.execSync(...)` work without a
+// require: each built-in module is a global loaded on first use. Assigning the name (a cell's
+// `const fs = ...`) replaces the getter with a plain value.
+function exposeBuiltins(require) {
+  for (const name of builtinModules) {
+    if (name.startsWith('_') || name.includes('/') || Object.hasOwn(globalThis, name)) continue;
+    const settle = (value) =>
+      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(globalThis, name, {
+      get() {
+        const module = require(name);
+        settle(module);
+        return module;
+      },
+      set: settle,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+}

@@ -1,0 +1,105 @@
+// Thrown values -> the protocol's error triple {name, value, traceback}. Tracebacks keep the user's
+// frames (cells and the libraries they called) and drop the runtime's own and the vm machinery's.
+import { fileURLToPath } from 'node:url';
+import { inspect, types } from 'node:util';
+
+const RUNTIME_URL = new URL('.', import.meta.url).href;
+const RUNTIME_DIR = fileURLToPath(RUNTIME_URL);
+const FRAME = /^\s+at /;
+const CELL_POSITION = /<cell-(\d+)>:(\d+):(\d+)/;
+const LINE_BREAK = /\r\n?|[\n\u2028\u2029]/;
+
+// Layout of every cell run so far ({prefixLength, lineCount} from transform.mjs): functions of old
+// cells show up in later stack traces too.
+const layouts = new Map();
+
+export function rememberCell(id, layout) {
+  layouts.set(String(id), layout);
+}
+
+// Errors the runtime raises itself (interrupt, timeout): a name and a message, no frames.
+export class CellStop extends Error {
+  constructor(name, message) {
+    super(message);
+    this.name = name;
+    this.stack = `${name}: ${message}`;
+  }
+}
+
+export function describeError(error) {
+  if (!isError(error)) {
+    // `throw "x"`, `Promise.reject(42)`: no class, no stack. Named like the REPL's "Uncaught 'x'".
+    return {
+      name: 'Uncaught',
+      value: typeof error === 'string' ? error : inspect(error),
+      traceback: [`Uncaught ${inspect(error)}`],
+    };
+  }
+  const name = errorName(error);
+  const value = String(error.message ?? '');
+  const stack = typeof error.stack === 'string' ? error.stack : `${name}: ${value}`;
+  return { name, value, traceback: cleanStack(stack) };
+}
+
+// A parse error of acorn or sucrase (they carry `loc`), shown the way Node shows a SyntaxError.
+export function describeSyntaxError(error, source, id) {
+  const { line, column } = error.loc;
+  return {
+    name: 'SyntaxError',
+    value: error.message,
+    traceback: [
+      `<cell-${id}>:${line}`,
+      source.split(LINE_BREAK)[line - 1] ?? '',
+      `${' '.repeat(column)}^`,
+      '',
+      `SyntaxError: ${error.message}`,
+    ],
+  };
+}
+
+// For errors nobody awaits any more (timers, unhandled rejections): stderr text as the REPL prints it.
+export function uncaughtText(error) {
+  const { traceback } = describeError(error);
+  return `${isError(error) ? 'Uncaught ' : ''}${traceback.join('\n')}\n`;
+}
+
+function isError(value) {
+  return types.isNativeError(value) || value instanceof Error;
+}
+
+// `class NotFound extends Error {}` leaves name "Error"; the class says more.
+function errorName(error) {
+  const className = error.constructor?.name;
+  return error.name === 'Error' && className && className !== 'Error' ? className : String(error.name);
+}
+
+function cleanStack(stack) {
+  const lines = stack.split('\n');
+  const firstFrame = lines.findIndex((line) => FRAME.test(line));
+  if (firstFrame < 0) return lines;
+  const frames = lines
+    .slice(firstFrame)
+    .filter((line) => !isRuntimeFrame(line))
+    .map(fixCellColumn)
+    .filter((line) => line !== null);
+  // Below the last cell frame there is only what called the cell: the vm and the runtime's loop.
+  const lastCell = frames.findLastIndex((line) => CELL_POSITION.test(line));
+  return [...lines.slice(0, firstFrame), ...(lastCell >= 0 ? frames.slice(0, lastCell + 1) : frames)];
+}
+
+function isRuntimeFrame(line) {
+  return line.includes(RUNTIME_URL) || line.includes(RUNTIME_DIR) || line.includes('node:vm:');
+}
+
+// Line-1 columns of a cell include the runtime's prefix; positions inside the prefix or past the
+// user's last line belong to the wrapper (null: drop the frame).
+function fixCellColumn(line) {
+  const match = CELL_POSITION.exec(line);
+  const layout = match && layouts.get(match[1]);
+  if (!layout) return line;
+  const row = Number(match[2]);
+  const column = Number(match[3]);
+  if (row > layout.lineCount || (row === 1 && column <= layout.prefixLength)) return null;
+  if (row !== 1) return line;
+  return line.replace(CELL_POSITION, `<cell-${match[1]}>:1:${column - layout.prefixLength}`);
+}

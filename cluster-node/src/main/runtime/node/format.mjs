@@ -1,0 +1,34 @@
+// The value of a cell's last expression -> a result bundle (docs/runtime-protocol.md).
+import { inspect } from 'node:util';
+
+// `text` is what the Node REPL prints; plain objects and arrays are also sent as `json`. Both are
+// bounded by the context's output cap so one huge value cannot make an oversized frame.
+export function resultBundle(value, maxBytes) {
+  const bundle = { text: truncate(inspect(value, { showProxy: true }), maxBytes) };
+  if (isPlainData(value)) {
+    const json = jsonText(value);
+    if (json !== undefined && json.length <= maxBytes) bundle.json = JSON.parse(json);
+  }
+  return bundle;
+}
+
+function isPlainData(value) {
+  if (Array.isArray(value)) return true;
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// Cycles and BigInts make a value not JSON.
+function jsonText(value) {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function truncate(text, maxBytes) {
+  if (text.length <= maxBytes) return text;
+  return `${text.slice(0, maxBytes)}\n… (${text.length - maxBytes} more characters not shown)`;
+}

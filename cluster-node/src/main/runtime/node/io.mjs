@@ -1,0 +1,45 @@
+// The io thread: owns the socket to the JVM and the stdout/stderr pipes. It runs beside the main
+// thread so output keeps flowing (and the pipes keep draining) while a cell blocks the main thread in
+// synchronous code, a blocking pipe write or execSync.
+import net from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import { encodeFrame, FrameDecoder } from './frames.mjs';
+import { OutputForwarder } from './output.mjs';
+
+const { socketPath, token, secret } = workerData;
+
+// The JVM closed the channel (or broke the protocol): nothing is left to serve. SIGKILL the process
+// group (setsid made us its leader) so processes a cell started go too; the main thread may be stuck
+// in user code and could not exit on its own.
+function die() {
+  try {
+    process.kill(-process.pid, 'SIGKILL');
+  } catch {
+    process.kill(process.pid, 'SIGKILL');
+  }
+}
+
+const socket = net.createConnection(socketPath);
+const send = (message) => socket.write(encodeFrame(message));
+const output = new OutputForwarder(secret, send);
+const decoder = new FrameDecoder();
+
+socket.on('connect', () => send({ ev: 'hello', token, pid: process.pid, runtime: 'node' }));
+socket.on('data', (chunk) => {
+  let frames;
+  try {
+    frames = decoder.push(chunk);
+  } catch {
+    return die();
+  }
+  for (const frame of frames) {
+    // Switching the cell here, as the exec frame arrives, attributes output as early as possible.
+    if (frame.op === 'init') output.setLimit(frame.maxOutputBytes ?? Infinity);
+    if (frame.op === 'exec') output.startCell(frame.id);
+    parentPort.postMessage(frame);
+  }
+});
+socket.on('close', die);
+socket.on('error', die);
+
+parentPort.on('message', ({ barrier, frames }) => output.sendAfter(barrier, frames));

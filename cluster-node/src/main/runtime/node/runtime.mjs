@@ -1,0 +1,66 @@
+// Node interpreter process of codeshard: `node runtime.mjs --socket PATH --token HEX`, started by the
+// zygote with fd 0 = /dev/null, fd 1/2 = stdout/stderr pipes, fd 3/4 = their read ends
+// (docs/runtime-protocol.md). The io thread (io.mjs) talks to the JVM and forwards output; this, the
+// main thread, runs the cells, one at a time, in its own global context.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+
+const { values: args } = parseArgs({ options: { socket: { type: 'string' }, token: { type: 'string' } } });
+const secret = randomBytes(8).toString('hex');
+
+// Started before the cell machinery is even loaded: its boot is the longest step to `hello`.
+const io = new Worker(new URL('./io.mjs', import.meta.url), {
+  workerData: { socketPath: args.socket, token: args.token, secret },
+});
+io.on('error', () => process.exit(70));
+io.on('exit', () => process.exit(70));
+
+// Frames arriving while the modules below load wait in the queue; cells run strictly one at a time.
+let loaded;
+let queue = new Promise((resolve) => {
+  loaded = resolve;
+});
+io.on('message', (frame) => {
+  queue = queue.then(() => handle(frame));
+});
+
+const { barrierWriter, makeStdioBlocking } = await import('./output.mjs');
+const { initContext } = await import('./context.mjs');
+const { executeCell, interruptCell, warmUpDynamicImport } = await import('./execute.mjs');
+const { uncaughtText } = await import('./errors.mjs');
+
+makeStdioBlocking();
+warmUpDynamicImport();
+const writeBarrier = barrierWriter(secret);
+
+// Frames go out through the io thread once all output written before them has (see output.mjs).
+const reply = (frames) => io.postMessage({ barrier: writeBarrier(), frames });
+
+let context = null;
+
+async function handle(frame) {
+  if (frame.op === 'init') {
+    try {
+      context = await initContext(frame);
+      reply([{ ev: 'ready' }]);
+    } catch (error) {
+      reply([{ ev: 'init_failed', message: String(error?.message ?? error) }]);
+    }
+  } else if (frame.op === 'exec') {
+    const frames = context
+      ? await executeCell(frame, context)
+      : [{ ev: 'error', id: frame.id, name: 'Error', value: 'exec before init', traceback: [] }];
+    reply([...frames, { ev: 'done', id: frame.id }]);
+  }
+}
+
+// SIGINT between cells is ignored (the listener also keeps Node from exiting on it).
+process.on('SIGINT', interruptCell);
+// A timer or promise of a finished cell failing must not end the context: report it on stderr.
+const reportUncaught = (error) => fs.writeSync(2, uncaughtText(error));
+process.on('uncaughtException', reportUncaught);
+process.on('unhandledRejection', reportUncaught);
+
+loaded();

@@ -1,0 +1,57 @@
+"""User errors as Python prints them, minus the runtime's own frames.
+
+A traceback starts at the first frame of a cell (what came before is the runtime, or asyncio driving a
+top-level await) and skips every frame of this directory (e.g. the input() replacement), so users see
+their cells and the libraries they called, exactly in the standard format of their Python.
+"""
+
+import os
+import sys
+import traceback
+
+_RUNTIME_DIR = os.path.dirname(__file__)
+
+
+def _is_cell(frame):
+    return frame.filename.startswith("<cell-")
+
+
+def _user_stack(stack):
+    frames = list(stack)
+    first_cell = next((i for i, frame in enumerate(frames) if _is_cell(frame)), 0)
+    return traceback.StackSummary.from_list(
+        [frame for frame in frames[first_cell:] if os.path.dirname(frame.filename) != _RUNTIME_DIR])
+
+
+def _trim(report):
+    """Applies _user_stack to a report and every exception chained to it (cause, context, group members)."""
+    pending, seen = [report], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.stack = _user_stack(current.stack)
+        pending.extend(nested for nested in (current.__cause__, current.__context__) if nested is not None)
+        pending.extend(current.exceptions or ())
+
+
+def lines_of(exc):
+    """The traceback of exc as Python would print it, one line per item, without newlines."""
+    report = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
+    _trim(report)
+    return "".join(report.format()).splitlines()
+
+
+def error_fields(exc):
+    """name, value and traceback of an error frame."""
+    try:
+        value = str(exc)
+    except Exception:
+        value = "<exception str() failed>"
+    return {"name": type(exc).__qualname__, "value": value, "traceback": lines_of(exc)}
+
+
+def print_to_stderr(exc):
+    """For errors that are not the cell's own (a figure that fails to render after the cell), as IPython prints them."""
+    sys.stderr.write("\n".join(lines_of(exc)) + "\n")
