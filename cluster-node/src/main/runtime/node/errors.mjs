@@ -9,8 +9,8 @@ const FRAME = /^\s+at /;
 const CELL_POSITION = /<cell-(\d+)>:(\d+):(\d+)/;
 const LINE_BREAK = /\r\n?|[\n\u2028\u2029]/;
 
-// Layout of every cell run so far ({prefixLength, lineCount} from transform.mjs): functions of old
-// cells show up in later stack traces too.
+// Layout of every cell run so far (transform.mjs): functions of old cells show up in later stack
+// traces too.
 const layouts = new Map();
 
 export function rememberCell(id, layout) {
@@ -63,7 +63,7 @@ export function uncaughtText(error) {
   return `${isError(error) ? 'Uncaught ' : ''}${traceback.join('\n')}\n`;
 }
 
-function isError(value) {
+export function isError(value) {
   return types.isNativeError(value) || value instanceof Error;
 }
 
@@ -91,15 +91,29 @@ function isRuntimeFrame(line) {
   return line.includes(RUNTIME_URL) || line.includes(RUNTIME_DIR) || line.includes('node:vm:');
 }
 
-// Line-1 columns of a cell include the runtime's prefix; positions inside the prefix or past the
-// user's last line belong to the wrapper (null: drop the frame).
+// Maps a cell position back to the user's code; positions in the runtime's wrapper (its prefix on
+// line 1, the call after the last line) are the vm's doing: null drops the frame.
 function fixCellColumn(line) {
   const match = CELL_POSITION.exec(line);
   const layout = match && layouts.get(match[1]);
   if (!layout) return line;
   const row = Number(match[2]);
-  const column = Number(match[3]);
-  if (row > layout.lineCount || (row === 1 && column <= layout.prefixLength)) return null;
-  if (row !== 1) return line;
-  return line.replace(CELL_POSITION, `<cell-${match[1]}>:1:${column - layout.prefixLength}`);
+  const column = originalColumn(layout, row, Number(match[3]) - 1);
+  if (column === null) return null;
+  return line.replace(CELL_POSITION, `<cell-${match[1]}>:${row}:${column + 1}`);
+}
+
+// 0-based columns; edits before the position are undone, a position inside inserted text maps to
+// where the text was inserted.
+function originalColumn({ prefixLength, shift, lineCount, edits }, row, generated) {
+  if (row > lineCount || (row === 1 && generated < prefixLength)) return null;
+  let offset = row === 1 ? prefixLength : 0;
+  for (const [line, column, delta, length] of edits) {
+    if (line !== row) continue;
+    const start = column + offset;
+    if (generated < start) break;
+    if (generated < start + length) return Math.max(0, column - (row === 1 ? shift : 0));
+    offset += delta;
+  }
+  return Math.max(0, generated - offset - (row === 1 ? shift : 0));
 }

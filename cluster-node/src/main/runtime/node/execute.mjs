@@ -53,7 +53,7 @@ export async function executeCell({ id, code, env, timeoutMs }, { language, maxO
 
 function compile(id, code, language) {
   const cell = transformCell(language === 'typescript' ? transpile(code) : code);
-  rememberCell(id, cell);
+  rememberCell(id, cell.layout);
   return new vm.Script(cell.code, { filename: `<cell-${id}>`, ...SCRIPT_OPTIONS });
 }
 

@@ -1,10 +1,13 @@
 // The value of a cell's last expression -> a result bundle (docs/runtime-protocol.md).
 import { inspect } from 'node:util';
+import { describeError, isError } from './errors.mjs';
 
-// `text` is what the Node REPL prints; plain objects and arrays are also sent as `json`. Both are
-// bounded by the context's output cap so one huge value cannot make an oversized frame.
+// `text` is what the Node REPL prints (an error with its stack cleaned of the runtime's frames);
+// plain objects and arrays are also sent as `json`. Both are bounded by the context's output cap so
+// one huge value cannot make an oversized frame.
 export function resultBundle(value, maxBytes) {
-  const bundle = { text: truncate(inspect(value, { showProxy: true }), maxBytes) };
+  const text = isError(value) ? describeError(value).traceback.join('\n') : inspect(value, { showProxy: true });
+  const bundle = { text: truncate(text, maxBytes) };
   if (isPlainData(value)) {
     const json = jsonText(value);
     if (json !== undefined && json.length <= maxBytes) bundle.json = JSON.parse(json);

@@ -6,7 +6,7 @@
 //   * the body runs in an async arrow so top-level `await` works, and the last expression statement is
 //     returned (a returned promise is awaited by the caller).
 // Edits are made in place by source range and the prefix sits on line 1, so line numbers of the cell
-// stay those of the user's code; only line-1 columns shift by `prefixLength`.
+// stay those of the user's code; `layout` lets errors.mjs map columns back as well.
 import { parse } from 'acorn';
 
 const PARSE_OPTIONS = {
@@ -18,9 +18,28 @@ const PARSE_OPTIONS = {
 };
 
 const LINE_BREAK = /\r\n?|[\n\u2028\u2029]/g;
+const HAS_LINE_BREAK = /[\r\n\u2028\u2029]/;
 
-// Throws acorn's SyntaxError (with `loc`) for invalid code.
+// Returns {code, layout}; throws acorn's SyntaxError (with `loc`) for invalid code.
 export function transformCell(source) {
+  // `{a: 1}` parses as a block, but a REPL user means an object: like the REPL, try that first.
+  if (/^\s*{/.test(source) && /}\s*$/.test(source)) {
+    try {
+      return rewrite(`(${source})`, 1);
+    } catch {
+      // Not an object literal after all.
+    }
+  }
+  return rewrite(source, 0);
+}
+
+// `shift`: characters added in front of the user's code on line 1.
+//
+// layout: {prefixLength, shift, lineCount, edits: [[line, column, delta, length], ...]}, the
+// single-line edits in source order (column 0-based in `source`, delta = length added, length = of
+// the inserted text); edits spanning lines (imports written over several) are left out, so columns
+// after them on their lines may be off.
+function rewrite(source, shift) {
   const cell = new CellRewrite(source);
   const program = parse(source, PARSE_OPTIONS);
   for (const statement of program.body) cell.statement(statement, true);
@@ -34,10 +53,10 @@ export function transformCell(source) {
   // Function declarations stay where they are (hoisted within the cell); this publishes them at once.
   const published = cell.functions.map((name) => `globalThis.${name} = ${name}; `).join('');
   const prefix = `${hoisted}(async () => { ${published}`;
+  const { body, edits, lineCount } = cell.apply();
   return {
-    code: `${prefix}${cell.apply()}\n})()`,
-    prefixLength: prefix.length,
-    lineCount: source.split(LINE_BREAK).length,
+    code: `${prefix}${body}\n})()`,
+    layout: { prefixLength: prefix.length, shift, lineCount, edits },
   };
 }
 
@@ -60,15 +79,24 @@ class CellRewrite {
   }
 
   apply() {
+    const source = this.#source;
+    const lineStarts = [0];
+    for (const match of source.matchAll(LINE_BREAK)) lineStarts.push(match.index + match[0].length);
     // Stable sort: inserts at one position keep the order they were made in.
     const edits = this.#edits.sort((a, b) => a.start - b.start);
-    let out = '';
+    const layout = [];
+    let body = '';
     let at = 0;
-    for (const edit of edits) {
-      out += this.#source.slice(at, edit.start) + edit.text;
-      at = edit.end;
+    let line = 0;
+    for (const { start, end, text } of edits) {
+      body += source.slice(at, start) + text;
+      at = end;
+      while (line + 1 < lineStarts.length && lineStarts[line + 1] <= start) line += 1;
+      if (!HAS_LINE_BREAK.test(text) && !HAS_LINE_BREAK.test(source.slice(start, end))) {
+        layout.push([line + 1, start - lineStarts[line], text.length - (end - start), text.length]);
+      }
     }
-    return out + this.#source.slice(at);
+    return { body: body + source.slice(at), edits: layout, lineCount: lineStarts.length };
   }
 
   // `var` declarations anywhere outside functions are global in a script, so nested statements are

@@ -79,7 +79,13 @@ class CellRunner:
         return body, None
 
     def _compile(self, tree, filename, mode):
-        code = compile(tree, filename, mode, self._flags, dont_inherit=True)
+        try:
+            code = compile(tree, filename, mode, self._flags, dont_inherit=True)
+        except SyntaxError as e:
+            # Errors found after parsing ('return' outside function...) come without the source line.
+            if e.text is None and e.lineno:
+                e.text = linecache.getline(filename, e.lineno)
+            raise
         self._flags |= code.co_flags & _FUTURE_FLAGS
         return code
 

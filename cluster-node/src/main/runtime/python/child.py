@@ -5,7 +5,6 @@ turns one into a context. Frames are described in docs/runtime-protocol.md.
 """
 
 import os
-import random
 import signal
 import socket
 import sys
@@ -49,18 +48,19 @@ def _leave_zygote(zygote_fds):
         os.close(fd)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     interrupts.install()
-    # Forked children would otherwise all draw the same "random" numbers.
-    random.seed()
-    numpy.random.seed()
+    # Forked children would otherwise all draw the same "random" numbers. Python's `random` reseeds itself
+    # after fork (random.py registers an at-fork hook); numpy's global generator gets a full MT19937 state
+    # from os.urandom (numpy.random.seed() would do the same but copies ~3x more of the shared heap).
+    numpy.random.set_state(("MT19937", numpy.frombuffer(os.urandom(624 * 4), dtype=numpy.uint32), 624))
     runtime_log.keep_zygote_stderr()
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
     # The runtime's modules have generic names (frames, charts, child...): forget them so a user's own
     # module of that name imports, and let cells import from the working directory as in Jupyter.
-    for name, module in list(sys.modules.items()):
-        if os.path.dirname(getattr(module, "__file__", None) or "") == _RUNTIME_DIR:
-            del sys.modules[name]
+    # (Listing the directory, not scanning sys.modules: touching every module would copy their pages.)
+    for file_name in os.listdir(_RUNTIME_DIR):
+        sys.modules.pop(file_name.removesuffix(".py"), None)
     sys.path[:] = ["" if entry == _RUNTIME_DIR else entry for entry in sys.path]
     sys.argv = [""]
 
@@ -73,9 +73,13 @@ class _EnvOverrides:
         self._saved = {}
 
     def __enter__(self):
-        for key, value in self._overrides.items():
-            self._saved[key] = os.environ.get(key)
-            os.environ[key] = value
+        try:
+            for key, value in self._overrides.items():
+                self._saved[key] = os.environ.get(key)
+                os.environ[key] = value
+        except BaseException:
+            self.__exit__()
+            raise
 
     def __exit__(self, *exc_info):
         for key, value in self._saved.items():
@@ -89,14 +93,15 @@ class Context:
     def __init__(self, channel, capture):
         self._channel = channel
         self._capture = capture
+        self._pid = os.getpid()
         self._cell_id = None
         self._display = RichDisplay(self._publish)
+        self._display.install()
         self._runner = CellRunner(self._display.show_result)
 
     def serve(self):
         if not self._init(self._channel.receive()):
             return
-        self._display.install()
         while True:
             message = self._channel.receive()
             if message.get("op") == "exec":
@@ -150,6 +155,8 @@ class Context:
 
     def _run_cell(self, code, cell_id):
         error = self._runner.run(code, cell_id)
+        if os.getpid() != self._pid:
+            _end_forked_copy(error)
         if error is not None:
             self._send_error(cell_id, error)
         try:
@@ -165,9 +172,8 @@ class Context:
 
     def _publish(self, bundle, main):
         """Sends a result of the running cell after all output written before it (output first, in order)."""
-        if self._cell_id is None:
-            runtime_log.log("dropping a result published outside any cell")
-            return
+        if self._cell_id is None or os.getpid() != self._pid:
+            return  # a background thread between cells, or a forked copy: nobody to attribute it to
         with interrupts.Shield():
             self._capture.sync()
             self._send({"ev": "result", "id": self._cell_id, "main": main, "bundle": bundle})
@@ -177,6 +183,16 @@ class Context:
             self._channel.send(message)
         except frames.FrameTooLarge as e:
             self._channel.send(_shrunk(message, str(e)))
+
+
+def _end_forked_copy(error):
+    """A cell called os.fork() and the copy ran to the end of the cell: it must not go on to speak on the
+    channel (its frames would interleave with ours), so it ends here, as a script would."""
+    if error is not None:
+        tracebacks.print_to_stderr(error)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(0 if error is None else 1)
 
 
 def _shrunk(message, reason):

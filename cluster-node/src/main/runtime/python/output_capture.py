@@ -32,13 +32,12 @@ def _unread_bytes(fd):
 
 def _line_buffered(fd):
     """A text stream on fd: line buffering makes print("hello") one write of "hello\\n"."""
-    return io.open(fd, "w", encoding="utf-8", errors="backslashreplace", line_buffering=True, closefd=False)
+    return io.open(fd, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
 
 
 class _Stream:
-    def __init__(self, name, read_fd):
+    def __init__(self, name):
         self.name = name
-        self.read_fd = read_fd
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.consumed = 0  # bytes read from the pipe so far, forwarded or dropped
 
@@ -50,12 +49,13 @@ class OutputCapture:
             read_fd, write_fd = os.pipe()
             os.dup2(write_fd, target)
             os.close(write_fd)
-            self._streams[read_fd] = _Stream(name, read_fd)
+            self._streams[read_fd] = _Stream(name)
         # The zygote's sys.stdout/sys.stderr close fds 1/2 when collected: keep them alive, they now
         # hold our pipes.
         self._zygote_stdio = (sys.stdout, sys.stderr)
         sys.stdout = sys.__stdout__ = _line_buffered(1)
         sys.stderr = sys.__stderr__ = _line_buffered(2)
+        # Guards everything below and the streams' counters; the reader holds it from read() to forward.
         self._lock = threading.Condition()
         self._send = None
         self._cell = None  # exec id output is attributed to; None between cells
@@ -84,7 +84,7 @@ class OutputCapture:
         for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
             try:
                 stream.flush()
-            except Exception:
+            except BaseException:
                 pass  # a user-replaced stream that cannot flush has nothing of ours to lose
         with self._lock:
             targets = [(stream, stream.consumed + _unread_bytes(fd)) for fd, stream in self._streams.items()]

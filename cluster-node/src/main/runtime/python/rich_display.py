@@ -48,24 +48,24 @@ _MAX_DATA_CELLS = 1_000_000
 _FORMATTER = DisplayFormatter()
 
 
-def json_value(value):
+def _json_value(value):
     """value as plain JSON data: NaN/NaT/NA -> null, numpy scalars -> numbers, dates -> ISO strings."""
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {str(key): json_value(item) for key, item in value.items()}
+        return {str(key): _json_value(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [json_value(item) for item in value]
+        return [_json_value(item) for item in value]
     if value is pandas.NaT or value is pandas.NA:
         return None
     if isinstance(value, (numpy.datetime64, numpy.timedelta64)):
         return None if numpy.isnat(value) else str(value)
     if isinstance(value, numpy.generic):
-        return json_value(value.item())
+        return _json_value(value.item())
     if isinstance(value, numpy.ndarray):
-        return json_value(value.tolist())
+        return _json_value(value.tolist())
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     return str(value)
@@ -80,7 +80,7 @@ def _text(value):
     return value.decode("utf-8", "replace") if isinstance(value, (bytes, bytearray)) else str(value)
 
 
-def bundle_of_mimes(data):
+def _bundle_of_mimes(data):
     """A {mime: value} dict (IPython's format data) as a protocol bundle; unknown MIME types go to `extra`."""
     bundle, extra = {}, {}
     for mime, value in data.items():
@@ -88,11 +88,11 @@ def bundle_of_mimes(data):
         if key in _BINARY_KEYS:
             bundle[key] = _base64(value)
         elif key == "json":
-            bundle[key] = json_value(value)
+            bundle[key] = _json_value(value)
         elif key is not None:
             bundle[key] = _text(value)
         else:
-            extra[mime] = _base64(value) if isinstance(value, (bytes, bytearray)) else json_value(value)
+            extra[mime] = _base64(value) if isinstance(value, (bytes, bytearray)) else _json_value(value)
     if extra:
         bundle["extra"] = extra
     return bundle
@@ -100,7 +100,7 @@ def bundle_of_mimes(data):
 
 def _dataframe_data(frame):
     """e2b's `data` of a DataFrame: {column: [values]}, index left out."""
-    return {str(column): [json_value(item) for item in series.tolist()] for column, series in frame.items()}
+    return {str(column): [_json_value(item) for item in series.tolist()] for column, series in frame.items()}
 
 
 def _chart(figure):
@@ -128,14 +128,14 @@ def _figure_bundle(figure):
         plt.close(figure)
 
 
-def bundle_of(obj, include=None, exclude=None):
+def _bundle_of(obj, include=None, exclude=None):
     """The bundle of obj, or None when there is nothing to show (its _ipython_display_ took over)."""
     if isinstance(obj, Figure):
         return _figure_bundle(obj)
     data, _ = _FORMATTER.format(obj, include=include, exclude=exclude)
     if not data:
         return None
-    bundle = bundle_of_mimes(data)
+    bundle = _bundle_of_mimes(data)
     if isinstance(obj, pandas.DataFrame) and obj.size <= _MAX_DATA_CELLS:
         bundle["data"] = _dataframe_data(obj)
     return bundle
@@ -167,7 +167,7 @@ class RichDisplay:
 
     def show_result(self, value):
         """The cell's main result."""
-        bundle = bundle_of(value)
+        bundle = _bundle_of(value)
         if bundle:
             self._publish(bundle, True)
 
@@ -176,7 +176,7 @@ class RichDisplay:
         """IPython.display.display (same signature; metadata, transient, clear and updates have no protocol
         equivalent): each object becomes a result with main=false."""
         for obj in objs:
-            bundle = bundle_of_mimes(obj) if raw else bundle_of(obj, include, exclude)
+            bundle = _bundle_of_mimes(obj) if raw else _bundle_of(obj, include, exclude)
             if bundle:
                 self._publish(bundle, False)
         if display_id:
@@ -184,7 +184,7 @@ class RichDisplay:
         return None
 
     def publish_display_data(self, data, metadata=None, source=None, *, transient=None, **kwargs):
-        self._publish(bundle_of_mimes(data), False)
+        self._publish(_bundle_of_mimes(data), False)
 
     def show_figures(self, *args, **kwargs):
         """pyplot.show(): every open figure becomes a result (and is closed)."""
@@ -217,5 +217,5 @@ def warm_up():
     left.legend()
     right.bar(["a", "b"], [1, 2])
     _figure_bundle(figure)
-    bundle_of(pandas.DataFrame({"x": [1.5, None], "t": pandas.to_datetime(["2024-01-01", None])}))
-    bundle_of(PIL.Image.new("RGB", (2, 2)))
+    _bundle_of(pandas.DataFrame({"x": [1.5, None], "t": pandas.to_datetime(["2024-01-01", None])}))
+    _bundle_of(PIL.Image.new("RGB", (2, 2)))

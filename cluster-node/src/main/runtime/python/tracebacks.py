@@ -1,8 +1,10 @@
 """User errors as Python prints them, minus the runtime's own frames.
 
-A traceback starts at the first frame of a cell (what came before is the runtime, or asyncio driving a
-top-level await) and skips every frame of this directory (e.g. the input() replacement), so users see
-their cells and the libraries they called, exactly in the standard format of their Python.
+The reported exception was caught by the runtime, so its traceback starts in the runtime: it is shown from
+the first frame of a cell on (what came before is the runtime, or asyncio driving a top-level await), and
+not at all without one (an interrupt while awaiting). Chained exceptions (cause, context) were caught
+wherever the user's code or a library caught them and keep all their frames. Frames of this directory (e.g.
+the input() replacement) never show. What remains is in the standard format of this Python.
 """
 
 import os
@@ -16,11 +18,12 @@ def _is_cell(frame):
     return frame.filename.startswith("<cell-")
 
 
-def _user_stack(stack):
+def _user_stack(stack, caught_by_runtime):
     frames = list(stack)
-    first_cell = next((i for i, frame in enumerate(frames) if _is_cell(frame)), 0)
+    if caught_by_runtime:
+        frames = frames[next((i for i, frame in enumerate(frames) if _is_cell(frame)), len(frames)):]
     return traceback.StackSummary.from_list(
-        [frame for frame in frames[first_cell:] if os.path.dirname(frame.filename) != _RUNTIME_DIR])
+        [frame for frame in frames if os.path.dirname(frame.filename) != _RUNTIME_DIR])
 
 
 def _trim(report):
@@ -31,7 +34,7 @@ def _trim(report):
         if id(current) in seen:
             continue
         seen.add(id(current))
-        current.stack = _user_stack(current.stack)
+        current.stack = _user_stack(current.stack, current is report)
         pending.extend(nested for nested in (current.__cause__, current.__context__) if nested is not None)
         pending.extend(current.exceptions or ())
 

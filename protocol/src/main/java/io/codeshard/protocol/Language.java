@@ -44,7 +44,7 @@ public enum Language {
      *
      * @throws UnknownLanguageException when the name is not a supported language
      */
-    @JsonCreator
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static Language parse(String name) {
         Language language = name == null ? null : ALIASES.get(name.trim().toLowerCase(Locale.ROOT));
         if (language == null) {

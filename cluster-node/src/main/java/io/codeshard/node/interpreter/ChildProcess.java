@@ -53,7 +53,8 @@ final class ChildProcess {
         IOException cause = null;
         try {
             while (true) {
-                listener.onFrame(this, Frames.read(channel));
+                ObjectNode frame = Frames.read(channel);
+                listener.onFrame(this, frame); // read the listener after the frame: it changes while we block
             }
         } catch (EOFException e) {
             // the process ended or closed its socket

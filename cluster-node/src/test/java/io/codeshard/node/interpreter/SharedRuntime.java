@@ -12,12 +12,12 @@ import java.util.concurrent.TimeUnit;
  * One real {@link RuntimeHost} (zygote, socket, pools) for every test class in the JVM: starting it
  * imports numpy, pandas and matplotlib, which is worth doing once.
  */
-final class SharedRuntime {
+public final class SharedRuntime {
     private static RuntimeHost host;
 
     private SharedRuntime() {}
 
-    static synchronized RuntimeHost host() {
+    public static synchronized RuntimeHost host() {
         if (host == null) {
             try {
                 host = RuntimeHost.start(InterpreterConfig.fromSystem().withMaxOutputBytes(1 << 20));

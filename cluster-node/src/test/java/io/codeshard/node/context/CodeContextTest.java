@@ -1,0 +1,188 @@
+package io.codeshard.node.context;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.codeshard.node.interpreter.SharedRuntime;
+import io.codeshard.protocol.ExecutionEvent;
+import io.codeshard.protocol.Language;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The CodeContext entity with a real interpreter host and the persistence test kit's journal. */
+class CodeContextTest {
+    private static ActorTestKit testKit;
+    private static Path dataDir;
+    private EventSourcedBehaviorTestKit<CodeContext.Command, CodeContext.Event, CodeContext.State> context;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dataDir = Files.createTempDirectory("codeshard-entity-");
+        testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
+                .withFallback(ConfigFactory.parseString("pekko.actor.provider = cluster\npekko.remote.artery.canonical.port = 0"))
+                .withFallback(ConfigFactory.load()));
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    @AfterEach
+    void clear() {
+        if (context != null) {
+            context.clear();
+        }
+    }
+
+    private EventSourcedBehaviorTestKit<CodeContext.Command, CodeContext.Event, CodeContext.State> entity(String contextId) {
+        context = EventSourcedBehaviorTestKit.create(testKit.system(), CodeContext.create(CodeContext.entityId("sbx", contextId),
+                new CodeContext.Dependencies(SharedRuntime.host(), new Workspaces(dataDir))));
+        return context;
+    }
+
+    private static ContextSettings settings(long idleTtlSeconds) {
+        return new ContextSettings(Language.PYTHON, "/workspace", Map.of("MODE", "test"), 30000, idleTtlSeconds, "none");
+    }
+
+    private CodeContext.Found create(EventSourcedBehaviorTestKit<CodeContext.Command, CodeContext.Event, CodeContext.State> kit,
+                                     String contextId, long idleTtlSeconds) {
+        var result = kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Create("sbx", contextId, settings(idleTtlSeconds), false, r));
+        assertInstanceOf(CodeContext.Created.class, result.event());
+        return assertInstanceOf(CodeContext.Found.class, result.reply());
+    }
+
+    private ExecutionEvent.Completed run(EventSourcedBehaviorTestKit<CodeContext.Command, CodeContext.Event, CodeContext.State> kit,
+                                         String code, TestProbe<ExecutionEvent> events) {
+        var accepted = kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Run(new RunRequest(code, 0, Map.of()), events.getRef(), r));
+        assertInstanceOf(CodeContext.Found.class, accepted.reply());
+        ExecutionEvent event;
+        do {
+            event = events.receiveMessage(Duration.ofSeconds(30));
+        } while (!(event instanceof ExecutionEvent.Completed));
+        return (ExecutionEvent.Completed) event;
+    }
+
+    @Test
+    void createPersistsTheSettingsAndStartsAnInterpreterInTheWorkspace() {
+        var kit = entity("c-create");
+        CodeContext.Found found = create(kit, "c-create", 0);
+        assertEquals("sbx", found.info().sandboxId());
+        assertEquals(Map.of("MODE", "test"), found.info().settings().envVars());
+        assertEquals(0, found.info().executionCount());
+        TestProbe<ExecutionEvent> events = testKit.createTestProbe();
+        kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Run(new RunRequest("import os\nos.getcwd(), os.environ['MODE']", 0, Map.of()), events.getRef(), r));
+        assertEquals(new ExecutionEvent.Started(1), events.receiveMessage(Duration.ofSeconds(30)));
+        ExecutionEvent.Result result = (ExecutionEvent.Result) events.receiveMessage(Duration.ofSeconds(30));
+        assertTrue(result.bundle().text().contains(dataDir.resolve("sandboxes/sbx/workspace").toString()), result.bundle().text());
+        assertTrue(result.bundle().text().contains("'test'"));
+    }
+
+    @Test
+    void createTwiceFailsUnlessIfAbsent() {
+        var kit = entity("c-twice");
+        CodeContext.Found first = create(kit, "c-twice", 0);
+        var again = kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Create("sbx", "c-twice", settings(0), false, r));
+        assertInstanceOf(CodeContext.Failed.class, again.reply());
+        var ifAbsent = kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Create("sbx", "c-twice", settings(0), true, r));
+        assertEquals(first, ifAbsent.reply());
+        assertTrue(ifAbsent.hasNoEvents());
+    }
+
+    @Test
+    void runOnAnUnknownContextIsNotFound() {
+        var kit = entity("c-unknown");
+        TestProbe<ExecutionEvent> events = testKit.createTestProbe();
+        var result = kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Run(new RunRequest("1", 0, Map.of()), events.getRef(), r));
+        assertInstanceOf(CodeContext.NotFound.class, result.reply());
+        events.expectNoMessage(Duration.ofMillis(200));
+    }
+
+    @Test
+    void executionsArePersistedAndCountContinuesAfterRecoveryWithAResetNotice() {
+        var kit = entity("c-recover");
+        create(kit, "c-recover", 0);
+        TestProbe<ExecutionEvent> events = testKit.createTestProbe();
+        run(kit, "x = 41", events);
+        assertEquals(2, run(kit, "x + 1", events).executionCount());
+        awaitExecutionCount(kit, 2);
+
+        kit.restart();
+        assertEquals(2, kit.getState().info().executionCount());
+        var accepted = kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Run(new RunRequest("'x' in globals()", 0, Map.of()), events.getRef(), r));
+        assertInstanceOf(CodeContext.Found.class, accepted.reply());
+        assertEquals(new ExecutionEvent.Started(3), events.receiveMessage(Duration.ofSeconds(30)));
+        ExecutionEvent.Notice notice = (ExecutionEvent.Notice) events.receiveMessage(Duration.ofSeconds(30));
+        assertEquals("state_reset", notice.code());
+        assertEquals("False", ((ExecutionEvent.Result) events.receiveMessage(Duration.ofSeconds(30))).bundle().text());
+    }
+
+    @Test
+    void deleteEndsTheContext() {
+        var kit = entity("c-delete");
+        create(kit, "c-delete", 0);
+        var deleted = kit.<CodeContext.Reply>runCommand(CodeContext.Delete::new);
+        assertInstanceOf(CodeContext.Deleted.class, deleted.event());
+        assertInstanceOf(CodeContext.Found.class, deleted.reply());
+        kit.restart();
+        assertTrue(kit.getState().deleted());
+        assertInstanceOf(CodeContext.NotFound.class, kit.<CodeContext.Reply>runCommand(CodeContext.Get::new).reply());
+    }
+
+    @Test
+    void restartIsPersistedAndDropsInterpreterState() {
+        var kit = entity("c-restart");
+        create(kit, "c-restart", 0);
+        TestProbe<ExecutionEvent> events = testKit.createTestProbe();
+        run(kit, "y = 1", events);
+        var restarted = kit.<CodeContext.Reply>runCommand(CodeContext.Restart::new);
+        assertInstanceOf(CodeContext.Restarted.class, restarted.event());
+        kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Run(new RunRequest("'y' in globals()", 0, Map.of()), events.getRef(), r));
+        events.receiveMessage(Duration.ofSeconds(30));
+        assertEquals("False", ((ExecutionEvent.Result) events.receiveMessage(Duration.ofSeconds(30))).bundle().text());
+    }
+
+    @Test
+    void anIdleContextIsCulledAfterItsTtlButNotWhileACellRuns() throws Exception {
+        var kit = entity("c-idle");
+        create(kit, "c-idle", 1);
+        TestProbe<ExecutionEvent> events = testKit.createTestProbe();
+        kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Run(new RunRequest("import time\ntime.sleep(2.5)", 0, Map.of()), events.getRef(), r));
+        Thread.sleep(2000);
+        assertFalse(kit.getState().deleted(), "must not be culled while a cell runs");
+        ExecutionEvent event;
+        do {
+            event = events.receiveMessage(Duration.ofSeconds(30));
+        } while (!(event instanceof ExecutionEvent.Completed));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline && !journalSaysDeleted(kit)) {
+            Thread.sleep(100);
+        }
+        assertTrue(journalSaysDeleted(kit), "culled after the TTL once idle");
+    }
+
+    private static boolean journalSaysDeleted(EventSourcedBehaviorTestKit<CodeContext.Command, CodeContext.Event, CodeContext.State> kit) {
+        return kit.persistenceTestKit().persistedInStorage(CodeContext.TYPE_KEY.name() + "|sbx:c-idle").stream()
+                .anyMatch(e -> e instanceof CodeContext.Deleted);
+    }
+
+    private static void awaitExecutionCount(EventSourcedBehaviorTestKit<CodeContext.Command, CodeContext.Event, CodeContext.State> kit, int count)  {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (kit.getState().info().executionCount() < count && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(count, kit.getState().info().executionCount());
+    }
+}
