@@ -263,7 +263,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     public EventHandler<State, Event> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(Created.class, (state, e) -> new State(e.info(), false))
-                .onEvent(Executed.class, (state, e) -> new State(state.info().used(e.executionCount(), e.at()), false))
+                .onEvent(Executed.class, (state, e) -> state.info() == null ? state : new State(state.info().used(e.executionCount(), e.at()), state.deleted()))
                 .onEvent(Restarted.class, (state, e) -> state)
                 .onEvent(Deleted.class, (state, e) -> new State(state.info(), true))
                 .build();

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.codeshard.node.interpreter.SharedRuntime;
+import io.codeshard.node.sandbox.SandboxRegistry;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 import io.codeshard.protocol.ExecutionEvent;
 import io.codeshard.protocol.Language;
 import java.nio.file.Files;
@@ -15,6 +18,8 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -30,9 +35,15 @@ class CodeContextTest {
     @BeforeAll
     static void start() throws Exception {
         dataDir = Files.createTempDirectory("codeshard-entity-");
-        testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
+        testKit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
+                .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
+                .withFallback(EventSourcedBehaviorTestKit.config())
                 .withFallback(ConfigFactory.parseString("pekko.actor.provider = cluster\npekko.remote.artery.canonical.port = 0"))
                 .withFallback(ConfigFactory.load()));
+        // culling tells the sandbox registry, which lives in sharding
+        Cluster cluster = Cluster.get(testKit.system());
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        SandboxRegistry.init(testKit.system(), 10);
     }
 
     @AfterAll
@@ -131,14 +142,19 @@ class CodeContextTest {
 
     @Test
     void deleteEndsTheContext() {
-        var kit = entity("c-delete");
-        create(kit, "c-delete", 0);
-        var deleted = kit.<CodeContext.Reply>runCommand(CodeContext.Delete::new);
-        assertInstanceOf(CodeContext.Deleted.class, deleted.event());
-        assertInstanceOf(CodeContext.Found.class, deleted.reply());
-        kit.restart();
-        assertTrue(kit.getState().deleted());
-        assertInstanceOf(CodeContext.NotFound.class, kit.<CodeContext.Reply>runCommand(CodeContext.Get::new).reply());
+        // Spawned directly: the entity stops itself after a delete, which the behaviour test kit cannot observe.
+        var live = testKit.spawn(CodeContext.create(CodeContext.entityId("sbx", "c-delete"),
+                new CodeContext.Dependencies(SharedRuntime.host(), new Workspaces(dataDir))));
+        TestProbe<CodeContext.Reply> replies = testKit.createTestProbe();
+        live.tell(new CodeContext.Create("sbx", "c-delete", settings(0), false, replies.getRef()));
+        replies.expectMessageClass(CodeContext.Found.class, Duration.ofSeconds(10));
+        live.tell(new CodeContext.Delete(replies.getRef()));
+        replies.expectMessageClass(CodeContext.Found.class, Duration.ofSeconds(10));
+        replies.expectTerminated(live, Duration.ofSeconds(10));
+        var recovered = testKit.spawn(CodeContext.create(CodeContext.entityId("sbx", "c-delete"),
+                new CodeContext.Dependencies(SharedRuntime.host(), new Workspaces(dataDir)))); // recovers the deletion
+        recovered.tell(new CodeContext.Get(replies.getRef()));
+        replies.expectMessageClass(CodeContext.NotFound.class, Duration.ofSeconds(10));
     }
 
     @Test
