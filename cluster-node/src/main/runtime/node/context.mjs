@@ -8,7 +8,11 @@ const LANGUAGES = new Set(['javascript', 'typescript']);
 // Returns the context's settings for executeCell; throws when the context cannot be set up.
 export async function initContext({ language, cwd, env, maxOutputBytes }) {
   if (!LANGUAGES.has(language)) throw new Error(`unsupported language: ${language}`);
-  process.chdir(cwd);
+  try {
+    process.chdir(cwd);
+  } catch (error) {
+    throw new Error(`cannot use ${cwd} as working directory: ${error.code ?? error.message}`);
+  }
   for (const key of Object.keys(process.env)) delete process.env[key];
   Object.assign(process.env, env);
   // Packages installed in the context's directory resolve, like a script placed there.

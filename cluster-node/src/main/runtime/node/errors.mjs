@@ -41,9 +41,11 @@ export function describeError(error) {
   return { name, value, traceback: cleanStack(stack) };
 }
 
-// A parse error of acorn or sucrase (they carry `loc`), shown the way Node shows a SyntaxError.
+// A cell that does not compile, shown the way Node shows a SyntaxError. Acorn and sucrase give `loc`;
+// V8 (for what they accept and it does not) puts `<cell-N>:line`, the compiled line and a `^` marker on
+// top of the stack.
 export function describeSyntaxError(error, source, id) {
-  const { line, column } = error.loc;
+  const { line, column } = error.loc ?? compiledPosition(error, id);
   return {
     name: 'SyntaxError',
     value: error.message,
@@ -55,6 +57,14 @@ export function describeSyntaxError(error, source, id) {
       `SyntaxError: ${error.message}`,
     ],
   };
+}
+
+function compiledPosition(error, id) {
+  const [where, , marker = ''] = String(error.stack).split('\n');
+  const line = Number(/:(\d+)$/.exec(where)?.[1] ?? 1);
+  const layout = layouts.get(String(id));
+  const column = layout && originalColumn(layout, line, Math.max(0, marker.indexOf('^')));
+  return { line, column: column ?? 0 };
 }
 
 // For errors nobody awaits any more (timers, unhandled rejections): stderr text as the REPL prints it.
@@ -80,7 +90,7 @@ function cleanStack(stack) {
   const frames = lines
     .slice(firstFrame)
     .filter((line) => !isRuntimeFrame(line))
-    .map(fixCellColumn)
+    .map(toUserPosition)
     .filter((line) => line !== null);
   // Below the last cell frame there is only what called the cell: the vm and the runtime's loop.
   const lastCell = frames.findLastIndex((line) => CELL_POSITION.test(line));
@@ -93,7 +103,7 @@ function isRuntimeFrame(line) {
 
 // Maps a cell position back to the user's code; positions in the runtime's wrapper (its prefix on
 // line 1, the call after the last line) are the vm's doing: null drops the frame.
-function fixCellColumn(line) {
+function toUserPosition(line) {
   const match = CELL_POSITION.exec(line);
   const layout = match && layouts.get(match[1]);
   if (!layout) return line;

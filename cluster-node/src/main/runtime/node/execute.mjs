@@ -28,8 +28,10 @@ let running = null;
 // SIGINT: ends a cell that waits for a promise; a cell running synchronous code is stopped by the vm
 // (breakOnSigint) instead, and between cells there is nothing to do.
 export function interruptCell() {
-  running?.stop(new CellStop('Interrupted', 'Execution interrupted'));
+  running?.stop(interrupted());
 }
+
+const interrupted = () => new CellStop('Interrupted', 'Execution interrupted');
 
 // Returns the cell's result or error frames (the caller adds `done`).
 export async function executeCell({ id, code, env, timeoutMs }, { language, maxOutputBytes }) {
@@ -39,8 +41,8 @@ export async function executeCell({ id, code, env, timeoutMs }, { language, maxO
     try {
       script = compile(id, code, language);
     } catch (error) {
-      // Parse errors point into the user's code (sucrase keeps TypeScript line numbers).
-      return [{ ev: 'error', id, ...(error.loc ? describeSyntaxError(error, code, id) : describeError(error)) }];
+      // Shown against the user's code: sucrase keeps TypeScript line numbers.
+      return [{ ev: 'error', id, ...(error instanceof SyntaxError ? describeSyntaxError(error, code, id) : describeError(error)) }];
     }
     const value = await run(script, timeoutMs);
     return value === undefined ? [] : [{ ev: 'result', id, main: true, bundle: resultBundle(value, maxOutputBytes) }];
@@ -72,7 +74,7 @@ function run(script, timeoutMs) {
     });
   } catch (error) {
     if (error?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw timedOut();
-    if (error?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') throw new CellStop('Interrupted', 'Execution interrupted');
+    if (error?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') throw interrupted();
     throw error;
   }
   return new Promise((resolve, reject) => {
@@ -91,8 +93,8 @@ function run(script, timeoutMs) {
 }
 
 // Per-execution env overrides, undone when the cell ends.
-function applyEnv(overrides = {}) {
-  const saved = Object.keys(overrides).map((key) => [key, key in process.env ? process.env[key] : undefined]);
+function applyEnv(overrides) {
+  const saved = Object.keys(overrides ?? {}).map((key) => [key, key in process.env ? process.env[key] : undefined]);
   Object.assign(process.env, overrides);
   return () => {
     for (const [key, value] of saved) {

@@ -3,14 +3,14 @@ import { inspect } from 'node:util';
 import { describeError, isError } from './errors.mjs';
 
 // `text` is what the Node REPL prints (an error with its stack cleaned of the runtime's frames);
-// plain objects and arrays are also sent as `json`. Both are bounded by the context's output cap so
-// one huge value cannot make an oversized frame.
-export function resultBundle(value, maxBytes) {
+// plain objects and arrays are also sent as `json`. Both are bounded by the context's output cap
+// (counted in characters) so one huge value cannot make an oversized frame.
+export function resultBundle(value, limit) {
   const text = isError(value) ? describeError(value).traceback.join('\n') : inspect(value, { showProxy: true });
-  const bundle = { text: truncate(text, maxBytes) };
+  const bundle = { text: truncate(text, limit) };
   if (isPlainData(value)) {
     const json = jsonText(value);
-    if (json !== undefined && json.length <= maxBytes) bundle.json = JSON.parse(json);
+    if (json !== undefined && json.length <= limit) bundle.json = JSON.parse(json);
   }
   return bundle;
 }
@@ -31,7 +31,7 @@ function jsonText(value) {
   }
 }
 
-function truncate(text, maxBytes) {
-  if (text.length <= maxBytes) return text;
-  return `${text.slice(0, maxBytes)}\n… (${text.length - maxBytes} more characters not shown)`;
+function truncate(text, limit) {
+  if (text.length <= limit) return text;
+  return `${text.slice(0, limit)}\n… (${text.length - limit} more characters not shown)`;
 }

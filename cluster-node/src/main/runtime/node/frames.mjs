@@ -4,11 +4,22 @@
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 export function encodeFrame(message) {
-  const body = Buffer.from(JSON.stringify(message), 'utf8');
+  let body = Buffer.from(JSON.stringify(message), 'utf8');
+  if (body.length > MAX_FRAME_BYTES) body = Buffer.from(JSON.stringify(shrink(message, body.length)), 'utf8');
   const frame = Buffer.allocUnsafe(4 + body.length);
   frame.writeUInt32BE(body.length, 0);
   body.copy(frame, 4);
   return frame;
+}
+
+// Only results and errors carry unbounded user data (output comes in pipe-sized chunks). As the
+// protocol says, a result too big for a frame is replaced by a notice, an error is truncated.
+function shrink(message, size) {
+  if (message.ev === 'result') {
+    return { ...message, bundle: { text: `[codeshard] result dropped: its frame would have ${size} bytes` } };
+  }
+  const cut = (text) => (text.length > 10_000 ? `${text.slice(0, 10_000)}…` : text);
+  return { ...message, value: cut(message.value), traceback: message.traceback.slice(0, 200).map(cut) };
 }
 
 // Socket chunks split and join frames arbitrarily; the decoder keeps the unfinished tail.

@@ -8,21 +8,26 @@ import { OutputForwarder } from './output.mjs';
 
 const { socketPath, token, secret } = workerData;
 
-// The JVM closed the channel (or broke the protocol): nothing is left to serve. SIGKILL the process
-// group (setsid made us its leader) so processes a cell started go too; the main thread may be stuck
-// in user code and could not exit on its own.
-function die() {
-  try {
-    process.kill(-process.pid, 'SIGKILL');
-  } catch {
-    process.kill(process.pid, 'SIGKILL');
-  }
-}
+// The JVM closed the channel (or broke the protocol): nothing is left to serve. The main thread may be
+// stuck in user code and could not exit on its own; the zygote kills the rest of the process group.
+const die = () => process.kill(process.pid, 'SIGKILL');
 
 const socket = net.createConnection(socketPath);
-const send = (message) => socket.write(encodeFrame(message));
 const output = new OutputForwarder(secret, send);
 const decoder = new FrameDecoder();
+
+// After `init_failed` the main thread exits with code 1 once the frame is handed to the kernel; the
+// JVM closing the socket meanwhile must not turn that into a SIGKILL.
+let exiting = false;
+
+function send(message) {
+  if (message.ev !== 'init_failed') {
+    socket.write(encodeFrame(message));
+    return;
+  }
+  exiting = true;
+  socket.write(encodeFrame(message), () => parentPort.postMessage({ exitCode: 1 }));
+}
 
 socket.on('connect', () => send({ ev: 'hello', token, pid: process.pid, runtime: 'node' }));
 socket.on('data', (chunk) => {
@@ -39,7 +44,7 @@ socket.on('data', (chunk) => {
     parentPort.postMessage(frame);
   }
 });
-socket.on('close', die);
-socket.on('error', die);
+socket.on('close', () => exiting || die());
+socket.on('error', () => exiting || die());
 
 parentPort.on('message', ({ barrier, frames }) => output.sendAfter(barrier, frames));

@@ -37,7 +37,8 @@ export function barrierWriter(secret) {
 
 // io thread. Forwards pipe bytes as stdout/stderr frames of the current cell, enforces the per-cell
 // byte cap, and holds frames of the main thread back until every byte written before their barrier
-// has been forwarded.
+// has been forwarded. Bytes written while no cell runs (timers, background processes) are held and
+// sent with the next cell, counting against its cap.
 export class OutputForwarder {
   #prefix;
   #markerLength;
@@ -48,6 +49,8 @@ export class OutputForwarder {
   #limit = Infinity;
   #used = 0;
   #noticed = false;
+  #held = [];
+  #heldBytes = 0;
 
   constructor(secret, send) {
     this.#prefix = markerPrefix(secret);
@@ -60,13 +63,16 @@ export class OutputForwarder {
     this.#limit = maxOutputBytes;
   }
 
-  // Bytes read from now on belong to cell `id` (also those of timers left behind by an earlier cell:
-  // the runtime cannot tell them apart).
+  // Bytes read from now on, and those held since the last cell, belong to cell `id`.
   startCell(id) {
     this.#id = id;
     this.#used = 0;
     this.#noticed = false;
     for (const pipe of this.#pipes) pipe.decoder = new StringDecoder('utf8');
+    const held = this.#held;
+    this.#held = [];
+    this.#heldBytes = 0;
+    for (const { pipe, bytes } of held) this.#forward(pipe, bytes);
   }
 
   // Sends `frames` once both pipes passed barrier `seq` (at once for null, keeping the order).
@@ -105,8 +111,11 @@ export class OutputForwarder {
   }
 
   #forward(pipe, bytes) {
-    // Before the first cell only the runtime itself could have written, and nobody would read it.
-    if (bytes.length === 0 || this.#id === null) return;
+    if (bytes.length === 0) return;
+    if (this.#id === null) {
+      this.#hold(pipe, bytes);
+      return;
+    }
     const room = this.#limit - this.#used;
     const kept = bytes.length > room ? bytes.subarray(0, Math.max(0, room)) : bytes;
     this.#used += kept.length;
@@ -122,10 +131,22 @@ export class OutputForwarder {
     }
   }
 
+  // One byte past the cap is enough for the next cell to send the notice.
+  #hold(pipe, bytes) {
+    const room = this.#limit + 1 - this.#heldBytes;
+    if (room <= 0) return;
+    const kept = bytes.length > room ? bytes.subarray(0, room) : bytes;
+    this.#held.push({ pipe, bytes: Buffer.from(kept) });
+    this.#heldBytes += kept.length;
+  }
+
   #flush() {
     const seen = Math.min(...this.#pipes.map((pipe) => pipe.seen));
     while (this.#waiting.length && (this.#waiting[0].seq === null || this.#waiting[0].seq <= seen)) {
-      for (const frame of this.#waiting.shift().frames) this.#send(frame);
+      for (const frame of this.#waiting.shift().frames) {
+        this.#send(frame);
+        if (frame.ev === 'done') this.#id = null;
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 // Node interpreter process of codeshard: `node runtime.mjs --socket PATH --token HEX`, started by the
 // zygote with fd 0 = /dev/null, fd 1/2 = stdout/stderr pipes, fd 3/4 = their read ends
 // (docs/runtime-protocol.md). The io thread (io.mjs) talks to the JVM and forwards output; this, the
-// main thread, runs the cells, one at a time, in its own global context.
+// main thread, runs the cells one at a time in the process's global scope.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -22,8 +22,9 @@ let loaded;
 let queue = new Promise((resolve) => {
   loaded = resolve;
 });
-io.on('message', (frame) => {
-  queue = queue.then(() => handle(frame));
+io.on('message', (message) => {
+  if ('exitCode' in message) process.exit(message.exitCode);
+  queue = queue.then(() => handle(message));
 });
 
 const { barrierWriter, makeStdioBlocking } = await import('./output.mjs');
@@ -49,9 +50,22 @@ async function handle(frame) {
       reply([{ ev: 'init_failed', message: String(error?.message ?? error) }]);
     }
   } else if (frame.op === 'exec') {
-    const frames = context
-      ? await executeCell(frame, context)
-      : [{ ev: 'error', id: frame.id, name: 'Error', value: 'exec before init', traceback: [] }];
+    let frames;
+    try {
+      if (!context) throw new Error('exec before init');
+      frames = await executeCell(frame, context);
+    } catch (error) {
+      // A bug of the runtime, not of the cell: say so, and keep the context usable.
+      frames = [
+        {
+          ev: 'error',
+          id: frame.id,
+          name: 'InternalError',
+          value: `codeshard runtime failure: ${error?.message ?? error}`,
+          traceback: String(error?.stack ?? error).split('\n'),
+        },
+      ];
+    }
     reply([...frames, { ev: 'done', id: frame.id }]);
   }
 }
