@@ -3,8 +3,8 @@
 // that hold values (`namespace N { export const a = 1 }`); everything else a cell uses works.
 let sucrase = null;
 
-// Loaded at init of a TypeScript context only: ~25 ms and ~5 MiB that JavaScript contexts (and the
-// generic processes waiting in the pool) should not pay.
+// Loaded by every process while it waits in the pool (runtime.mjs), so that creating a TypeScript
+// context does not wait ~25 ms for it; init of a TypeScript context awaits it in case it is not done.
 export async function loadTypeScript() {
   sucrase ??= await import('sucrase');
 }

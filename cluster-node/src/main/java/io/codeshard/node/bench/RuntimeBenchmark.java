@@ -78,8 +78,9 @@ public final class RuntimeBenchmark {
                 if (letPoolRefill) {
                     Thread.sleep(language == Language.PYTHON ? 50 : 250);
                 }
+                InterpreterSpec spec = spec(language);
                 long t0 = System.nanoTime();
-                opened.add(host.open(spec(language)).get(30, TimeUnit.SECONDS));
+                opened.add(host.open(spec).get(30, TimeUnit.SECONDS));
                 samples[i] = millis(System.nanoTime() - t0);
             }
         } finally {

@@ -35,6 +35,7 @@ final class Zygote implements AutoCloseable {
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final Map<String, CompletableFuture<Integer>> spawns = new ConcurrentHashMap<>();
     private final Map<Integer, CompletableFuture<ExitStatus>> exits = new ConcurrentHashMap<>();
+    private volatile boolean closing;
 
     private Zygote(Process process) {
         this.process = process;
@@ -105,7 +106,9 @@ final class Zygote implements AutoCloseable {
         } catch (EOFException e) {
             log.debug("zygote closed its output");
         } catch (IOException e) {
-            log.error("zygote channel failed", e);
+            if (!closing) {
+                log.error("zygote channel failed", e);
+            }
         } finally {
             IllegalStateException gone = new IllegalStateException("the interpreter launcher (zygote) exited");
             ready.completeExceptionally(gone);
@@ -136,6 +139,7 @@ final class Zygote implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         try {
             toZygote.close(); // stdin EOF: the zygote kills every child and exits
         } catch (IOException ignored) {
