@@ -42,6 +42,9 @@ export function transformCell(source) {
 function rewrite(source, shift) {
   const cell = new CellRewrite(source);
   const program = parse(source, PARSE_OPTIONS);
+  // A hashbang is only valid at the very start of a script, and the prefix goes in front of it:
+  // make it the comment it is (same length, so columns do not move).
+  if (source.startsWith('#!')) cell.replace(0, 2, '//');
   for (const statement of program.body) cell.statement(statement, true);
   const last = program.body.at(-1);
   if (last?.type === 'ExpressionStatement') {

@@ -1,6 +1,7 @@
 package io.codeshard.node;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.codeshard.node.context.CodeContext;
 import io.codeshard.node.context.ContextDefaults;
 import io.codeshard.node.context.ContextService;
@@ -11,6 +12,8 @@ import io.codeshard.node.sandbox.SandboxRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -23,6 +26,7 @@ import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
  * on workers — the interpreter host. Mains and tests start nodes through here, so tests run the real wiring.
  */
 public final class CodeshardNode implements AutoCloseable {
+    private static final String JOURNAL_URL = "pekko-persistence-jdbc.shared-databases.codeshard.db.url";
     private final ActorSystem<Void> system;
     private final RuntimeHost host;
     private final ContextService contexts;
@@ -39,7 +43,8 @@ public final class CodeshardNode implements AutoCloseable {
      * Starts a node from config. A node whose {@code pekko.cluster.seed-nodes} is empty forms a cluster
      * of its own (the all-in-one mode); otherwise it joins the seeds.
      */
-    public static CodeshardNode start(Config config) throws IOException {
+    public static CodeshardNode start(Config given) throws IOException {
+        Config config = withAbsoluteDataDir(given);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "codeshard", config);
         try {
             boolean worker = config.getStringList("pekko.cluster.roles").contains("worker");
@@ -63,6 +68,22 @@ public final class CodeshardNode implements AutoCloseable {
             system.terminate();
             throw new IOException("codeshard node failed to start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The data directory made absolute, and with it the embedded H2 journal's file URL, which H2 refuses
+     * relative ({@code ./codeshard run} from any directory must work).
+     */
+    static Config withAbsoluteDataDir(Config config) {
+        String dataDir = config.getString("codeshard.data-dir");
+        String absolute = Path.of(dataDir).toAbsolutePath().normalize().toString();
+        String url = config.getString(JOURNAL_URL);
+        Map<String, String> fixed = new HashMap<>(Map.of("codeshard.data-dir", absolute));
+        String h2Prefix = "jdbc:h2:file:" + dataDir;
+        if (url.startsWith(h2Prefix)) {
+            fixed.put(JOURNAL_URL, "jdbc:h2:file:" + absolute + url.substring(h2Prefix.length()));
+        }
+        return ConfigFactory.parseMap(fixed).withFallback(config);
     }
 
     public ActorSystem<Void> system() {

@@ -1,5 +1,6 @@
 package io.codeshard.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Instant;
@@ -51,6 +52,7 @@ public sealed interface ExecutionEvent extends ClusterMessage {
     record Completed(int executionCount, long durationMs) implements ExecutionEvent {}
 
     /** True for the event that ends an execution. */
+    @JsonIgnore
     default boolean isTerminal() {
         return this instanceof Completed;
     }

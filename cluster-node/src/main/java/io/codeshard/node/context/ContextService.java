@@ -1,5 +1,6 @@
 package io.codeshard.node.context;
 
+import io.codeshard.node.interpreter.InterpreterUnavailableException;
 import io.codeshard.node.sandbox.SandboxRegistry;
 import io.codeshard.protocol.ExecutionEvent;
 import io.codeshard.protocol.Language;
@@ -85,9 +86,15 @@ public final class ContextService {
                         .thenApply(listing -> info));
     }
 
+    /** @throws InterpreterUnavailableException (in the stage) when no fresh interpreter could be started */
     public CompletionStage<ContextInfo> restart(String sandboxId, String contextId) {
         return context(sandboxId, contextId).<CodeContext.Reply>ask(CodeContext.Restart::new, askTimeout)
-                .thenApply(reply -> info(reply, contextId));
+                .thenApply(reply -> {
+                    if (reply instanceof CodeContext.Failed failed) {
+                        throw new InterpreterUnavailableException(failed.message(), null);
+                    }
+                    return info(reply, contextId);
+                });
     }
 
     /** Runs a cell in a context; the returned stream interrupts the cell if it is cancelled before it ends. */

@@ -193,7 +193,10 @@ public final class RuntimeHost implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         pools.values().forEach(ChildPool::killAll);
         zygote.close();

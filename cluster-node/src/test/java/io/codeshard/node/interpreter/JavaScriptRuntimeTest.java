@@ -159,6 +159,16 @@ class JavaScriptRuntimeTest {
         }
     }
 
+    @Test
+    void aCellMayStartWithAHashbang() {
+        try (Interpreter interpreter = js()) {
+            assertEquals("3", mainText(interpreter, "#!/usr/bin/env node\nconst h = 3; h"));
+            ExecutionEvent.Error error = Cell.run(interpreter, "#!/usr/bin/env node\nnotThere").error();
+            assertEquals("ReferenceError", error.name());
+            assertTrue(error.traceback().contains("    at <cell-2>:2:1"), error.traceback().toString());
+        }
+    }
+
     // ---------------------------------------------------------------- console
 
     @Test
@@ -376,64 +386,6 @@ class JavaScriptRuntimeTest {
             done.get(10, TimeUnit.SECONDS);
             assertEquals("Interrupted", new Cell(List.copyOf(events)).error().name());
             assertEquals("'yes'", mainText(interpreter, "kept"));
-        }
-    }
-
-    @Test
-    void zzProbe() throws Exception {
-        String[] js = {
-            "nope + 1",
-            "function fail() {\n  return missing;\n}",
-            "\nfail()",
-            "await Promise.reject(new Error(\"boom\"))",
-            "let = = 1",
-            "const {a, b: [c]} = {a: 1, b: [2]}; a + c",
-            "for (let i = 0; i < 2; i++) { var acc = (acc ?? 0) + i }; acc",
-            "export const ex = 3",
-            "ex",
-            "class K {}; class K2 extends K {}",
-            "class K { m() { return 2 } }; new K().m()",
-            "import * as P from 'node:path'\nP.sep",
-            "import {\n  join,\n  dirname\n} from 'node:path'\nundefinedThing",
-            "fs.existsSync('.')",
-            "new Error('shown')",
-            "if (true) { let scoped = 1 }; typeof scoped",
-            "const fn = async () => { throw new RangeError('r') }; await fn()",
-            "JSON.parse('{bad')",
-            "require('nonexistent-pkg')",
-            "await import('nonexistent-pkg')",
-            "1n",
-            "const big = {n: 1n}; big",
-            "'a'; // comment",
-            "x = 5; x",
-            "this === globalThis",
-            "typeof module + ' ' + typeof exports + ' ' + typeof __filename",
-        };
-        try (Interpreter interpreter = js()) {
-            for (String code : js) {
-                Cell c = Cell.run(interpreter, code);
-                System.out.println("PROBE >>> " + code.replace("\n", "\\n") + "\n   main=" + c.main() + "\n   err=" + c.error() + "\n   out=" + c.stdout() + " errout=" + c.stderr());
-            }
-        }
-        String[] ts = {
-            "namespace N { export const a = 1 }\nN",
-            "const broken: = 1",
-            "abstract class Sh { abstract area(): number }\nclass Sq extends Sh { constructor(private s: number) { super() } area() { return this.s ** 2 } }\nnew Sq(3).area()",
-            "import type { Stats } from 'fs'\nconst k: number = 1; k",
-            "let q!: number; q = 4; q",
-            "const enum CE { A = 'a' }\nCE.A",
-            "function f(this: any, x: number) { return x }\nf(2)",
-            "declare const dd: number; 1",
-            "const t = <T,>(v: T) => v; t(9)",
-            "type F = (x: number) => void\nlet z: F = () => {}; typeof z",
-            "const u: any = undefined;\n\nu.field",
-            "@dec class C {}",
-        };
-        try (Interpreter interpreter = SharedRuntime.open(Language.TYPESCRIPT)) {
-            for (String code : ts) {
-                Cell c = Cell.run(interpreter, code);
-                System.out.println("PROBE >>> " + code.replace("\n", "\\n") + "\n   main=" + c.main() + "\n   err=" + c.error() + "\n   out=" + c.stdout() + " errout=" + c.stderr());
-            }
         }
     }
 }
