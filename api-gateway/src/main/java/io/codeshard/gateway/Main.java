@@ -1,0 +1,38 @@
+package io.codeshard.gateway;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.codeshard.gateway.v1.V1Routes;
+import io.codeshard.node.CodeshardNode;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Starts one codeshard JVM with the roles of {@code codeshard.roles}: {@code worker} hosts contexts,
+ * {@code gateway} serves HTTP. Both (the default) is the all-in-one service of {@code ./codeshard run}.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        Config config = ConfigFactory.load();
+        CodeshardNode node = CodeshardNode.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "codeshard-shutdown"));
+        if (config.getStringList("codeshard.roles").contains("gateway")) {
+            Route routes = gatewayRoutes(node);
+            ServerBinding binding = HttpGateway.bind(node.system(), config.getString("codeshard.gateway.host"),
+                    config.getInt("codeshard.gateway.port"), routes).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            System.out.printf("codeshard listening on http://%s:%d (data dir %s)%n",
+                    binding.localAddress().getHostString(), binding.localAddress().getPort(),
+                    java.nio.file.Path.of(config.getString("codeshard.data-dir")).toAbsolutePath());
+        } else {
+            System.out.println("codeshard worker started at " + node.system().address());
+        }
+    }
+
+    /** Every HTTP face this gateway serves. */
+    static Route gatewayRoutes(CodeshardNode node) {
+        return new V1Routes(node.contexts(), node.defaults()).route();
+    }
+}

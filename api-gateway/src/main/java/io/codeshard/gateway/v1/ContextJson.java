@@ -1,0 +1,32 @@
+package io.codeshard.gateway.v1;
+
+import io.codeshard.node.context.ContextInfo;
+import io.codeshard.protocol.Language;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A context as the API shows it (docs/api.md, "Context"): language by its wire name, ISO timestamps,
+ * {@code idleTtl} in seconds. {@code state} is {@code ready} for every context that exists: a context takes
+ * executions at any time and queues them.
+ */
+record ContextJson(
+        String id,
+        Language language,
+        String cwd,
+        Map<String, String> envVars,
+        Instant createdAt,
+        Instant lastUsed,
+        int executionCount,
+        long idleTtl,
+        String state) {
+
+    static ContextJson of(ContextInfo info) {
+        return new ContextJson(info.id(), info.settings().language(), info.settings().cwd(), info.settings().envVars(),
+                info.createdAt(), info.lastUsed(), info.executionCount(), info.settings().idleTtlSeconds(), "ready");
+    }
+
+    /** The body of {@code GET /v1/contexts}. */
+    record Listing(List<ContextJson> contexts) {}
+}
