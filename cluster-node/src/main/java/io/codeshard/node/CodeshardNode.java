@@ -75,13 +75,12 @@ public final class CodeshardNode implements AutoCloseable {
      * relative ({@code ./codeshard run} from any directory must work).
      */
     static Config withAbsoluteDataDir(Config config) {
-        String dataDir = config.getString("codeshard.data-dir");
-        String absolute = Path.of(dataDir).toAbsolutePath().normalize().toString();
-        String url = config.getString(JOURNAL_URL);
+        String absolute = Path.of(config.getString("codeshard.data-dir")).toAbsolutePath().normalize().toString();
         Map<String, String> fixed = new HashMap<>(Map.of("codeshard.data-dir", absolute));
-        String h2Prefix = "jdbc:h2:file:" + dataDir;
-        if (url.startsWith(h2Prefix)) {
-            fixed.put(JOURNAL_URL, "jdbc:h2:file:" + absolute + url.substring(h2Prefix.length()));
+        String url = config.getString(JOURNAL_URL);
+        String h2File = "jdbc:h2:file:";
+        if (url.startsWith(h2File) && !url.startsWith(h2File + "/")) {
+            fixed.put(JOURNAL_URL, h2File + Path.of("").toAbsolutePath().resolve(url.substring(h2File.length())).normalize());
         }
         return ConfigFactory.parseMap(fixed).withFallback(config);
     }

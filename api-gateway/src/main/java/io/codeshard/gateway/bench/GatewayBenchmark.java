@@ -49,9 +49,10 @@ public final class GatewayBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path dataDir = Files.createTempDirectory("codeshard-bench-");
-        try (CodeshardNode node = CodeshardNode.start(ConfigFactory.parseString(
+        // Overrides go below the application config before it is resolved, so the journal URL follows the data dir.
+        try (CodeshardNode node = CodeshardNode.start(ConfigFactory.load(ConfigFactory.parseString(
                         "codeshard.data-dir = \"" + dataDir + "\"\npekko.remote.artery.canonical.port = 0\npekko.loglevel = WARNING")
-                .withFallback(ConfigFactory.load()))) {
+                .withFallback(ConfigFactory.defaultApplication())))) {
             var binding = HttpGateway.bind(node.system(), "127.0.0.1", 0, new V1Routes(node.contexts(), node.defaults()).route())
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
             GatewayBenchmark bench = new GatewayBenchmark("http://127.0.0.1:" + binding.localAddress().getPort());

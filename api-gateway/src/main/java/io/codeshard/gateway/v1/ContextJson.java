@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * A context as the API shows it (docs/api.md, "Context"): language by its wire name, ISO timestamps,
- * {@code idleTtl} in seconds. {@code state} is {@code ready} for every context that exists: a context takes
- * executions at any time and queues them.
+ * {@code idleTtl} in seconds. {@code state} is {@code ready}, or {@code culled} when the context's interpreter was
+ * stopped after its idle TTL (the next execution starts a fresh one); either way it takes executions at any time.
  */
 record ContextJson(
         String id,
@@ -24,7 +24,7 @@ record ContextJson(
 
     static ContextJson of(ContextInfo info) {
         return new ContextJson(info.id(), info.settings().language(), info.settings().cwd(), info.settings().envVars(),
-                info.createdAt(), info.lastUsed(), info.executionCount(), info.settings().idleTtlSeconds(), "ready");
+                info.createdAt(), info.lastUsed(), info.executionCount(), info.settings().idleTtlSeconds(), info.state());
     }
 
     /** The body of {@code GET /v1/contexts}. */

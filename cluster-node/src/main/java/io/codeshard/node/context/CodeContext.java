@@ -2,7 +2,6 @@ package io.codeshard.node.context;
 
 import io.codeshard.node.interpreter.InterpreterSpec;
 import io.codeshard.node.interpreter.RuntimeHost;
-import io.codeshard.node.sandbox.SandboxRegistry;
 import io.codeshard.node.sandbox.SandboxShards;
 import io.codeshard.protocol.ClusterMessage;
 import io.codeshard.protocol.ExecutionEvent;
@@ -32,7 +31,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * interpreter process through its {@link InterpreterActor} child. The journal keeps what must survive a
  * restart or a failover — language, cwd, envVars, timestamps, executionCount — never the interpreter's
  * memory: a recovered context starts a fresh interpreter that announces the reset on its first run.
- * Idle contexts are deleted by their own timer, which does not run while a cell runs.
+ * Idle contexts lose their interpreter to their own timer (which does not run while a cell runs) and keep
+ * their metadata, marked culled; their next execution starts a fresh interpreter.
  */
 public final class CodeContext extends EventSourcedBehavior<CodeContext.Command, CodeContext.Event, CodeContext.State> {
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "CodeContext");
@@ -85,6 +85,9 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
 
     public record Deleted(Instant at, String reason) implements Event {}
 
+    /** The interpreter was stopped after the idle TTL; the context stays, its next execution starts a fresh one. */
+    public record Culled(Instant at, long idleSeconds) implements Event {}
+
     /** {@code info} is null until the context is created; a deleted context keeps its last info. */
     public record State(ContextInfo info, boolean deleted) implements Persisted {
         boolean isActive() {
@@ -119,6 +122,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     private final Dependencies dependencies;
     private ActorRef<InterpreterActor.Command> interpreter;
     private int running;
+    private int interpreterIncarnations;
 
     private CodeContext(String entityId, ActorContext<Command> context, TimerScheduler<Command> timers, Dependencies dependencies) {
         super(PersistenceId.of(TYPE_KEY.name(), entityId),
@@ -156,7 +160,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
             return Effect().reply(create.replyTo(), reply);
         }
         Instant now = Instant.now();
-        ContextInfo info = new ContextInfo(create.sandboxId(), create.contextId(), create.settings(), now, now, 0);
+        ContextInfo info = new ContextInfo(create.sandboxId(), create.contextId(), create.settings(), now, now, 0, ContextInfo.READY);
         return Effect().persist(new Created(info)).thenRun(created -> {
             startInterpreter(created.info(), null);
             armIdleTimer(created.info());
@@ -167,6 +171,11 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     private Effect<Event, State> onRun(State state, Run run) {
         if (!state.isActive()) {
             return Effect().reply(run.replyTo(), new NotFound(entityId));
+        }
+        if (interpreter == null) {
+            startInterpreter(state.info(), state.info().isCulled()
+                    ? "the context was idle for " + state.info().settings().idleTtlSeconds() + " s and its interpreter was stopped"
+                    : "the context was recovered from the journal (service restart or failover)");
         }
         running++;
         timers.cancel(IDLE_TIMER);
@@ -207,17 +216,17 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
         return Effect().persist(new Executed(finished.executionCount(), finished.at())).thenRun(this::armIdleTimerIfIdle);
     }
 
+    /** Stops the interpreter of a context unused for its TTL; the metadata stays and says so. */
     private Effect<Event, State> onIdleTimeout(State state, IdleTimeout timeout) {
-        if (!state.isActive() || running > 0) {
+        if (!state.isActive() || running > 0 || interpreter == null) {
             return Effect().none();
         }
         long ttl = state.info().settings().idleTtlSeconds();
-        context.getLog().info("context {} idle for {} s: deleting it", entityId, ttl);
-        return Effect().persist(new Deleted(Instant.now(), "idle for " + ttl + " s"))
-                .thenRun(deleted -> ClusterSharding.get(context.getSystem())
-                        .entityRefFor(SandboxRegistry.TYPE_KEY, deleted.info().sandboxId())
-                        .tell(new SandboxRegistry.Unregister(deleted.info().id(), null)))
-                .thenStop();
+        context.getLog().info("context {} idle for {} s: stopping its interpreter", entityId, ttl);
+        return Effect().persist(new Culled(Instant.now(), ttl)).thenRun(culled -> {
+            context.stop(interpreter);
+            interpreter = null;
+        });
     }
 
     private static Reply answer(State state) {
@@ -229,7 +238,9 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     private void startInterpreter(ContextInfo info, String resetReason) {
         InterpreterSpec spec = new InterpreterSpec(info.settings().language(),
                 dependencies.workspaces().resolve(info.sandboxId(), info.settings().cwd()), info.settings().envVars());
-        interpreter = context.spawn(InterpreterActor.create(dependencies.host(), spec, info.executionCount(), resetReason), "interpreter");
+        // a stopped predecessor's name may not be free yet, hence the count
+        interpreter = context.spawn(InterpreterActor.create(dependencies.host(), spec, info.executionCount(), resetReason),
+                "interpreter-" + (++interpreterIncarnations));
     }
 
     private void armIdleTimerIfIdle(State state) {
@@ -249,7 +260,8 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), state -> {
-                    if (state.isActive()) {
+                    // A culled context gets its interpreter back on its next execution only.
+                    if (state.isActive() && !state.info().isCulled()) {
                         startInterpreter(state.info(), "the context was recovered from the journal (service restart or failover)");
                         armIdleTimer(state.info());
                     }
@@ -266,6 +278,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
                 .onEvent(Executed.class, (state, e) -> state.info() == null ? state : new State(state.info().used(e.executionCount(), e.at()), state.deleted()))
                 .onEvent(Restarted.class, (state, e) -> state)
                 .onEvent(Deleted.class, (state, e) -> new State(state.info(), true))
+                .onEvent(Culled.class, (state, e) -> new State(state.info().culled(), state.deleted()))
                 .build();
     }
 

@@ -4,6 +4,9 @@ import java.time.Instant;
 
 /**
  * A context's metadata: everything that survives a restart or a failover. Its interpreter's memory does not.
+ *
+ * @param state {@link #READY}, or {@link #CULLED} when its interpreter was stopped after its idle TTL (the
+ *              next execution starts a fresh one)
  */
 public record ContextInfo(
         String sandboxId,
@@ -11,9 +14,20 @@ public record ContextInfo(
         ContextSettings settings,
         Instant createdAt,
         Instant lastUsed,
-        int executionCount) {
+        int executionCount,
+        String state) {
+    public static final String READY = "ready";
+    public static final String CULLED = "culled";
 
     ContextInfo used(int count, Instant at) {
-        return new ContextInfo(sandboxId, id, settings, createdAt, at, Math.max(count, executionCount));
+        return new ContextInfo(sandboxId, id, settings, createdAt, at, Math.max(count, executionCount), READY);
+    }
+
+    ContextInfo culled() {
+        return new ContextInfo(sandboxId, id, settings, createdAt, lastUsed, executionCount, CULLED);
+    }
+
+    boolean isCulled() {
+        return CULLED.equals(state);
     }
 }

@@ -50,7 +50,7 @@ class ClusterMessageSerializationTest {
         ActorRef<CodeContext.Reply> replyTo = replies.getRef();
         Instant now = Instant.parse("2026-11-26T10:00:00Z");
         ContextSettings settings = new ContextSettings(Language.TYPESCRIPT, "/workspace/x", Map.of("A", "1", "B", "2"), 30000, 3600, "none");
-        ContextInfo info = new ContextInfo("sbx", "c-1", settings, now, now, 4);
+        ContextInfo info = new ContextInfo("sbx", "c-1", settings, now, now, 4, ContextInfo.READY);
         SandboxRegistry.Entry entry = new SandboxRegistry.Entry("c-1", Language.PYTHON, now);
         ResultBundle bundle = new ResultBundle("15", "<b>15</b>", null, null, "iVBOR", null, null, null, null,
                 JsonNodeFactory.instance.arrayNode().add(1), JsonNodeFactory.instance.objectNode().put("type", "bar"),

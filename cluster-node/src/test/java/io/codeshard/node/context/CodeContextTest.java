@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.codeshard.node.interpreter.SharedRuntime;
-import io.codeshard.node.sandbox.SandboxRegistry;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import io.codeshard.protocol.ExecutionEvent;
 import io.codeshard.protocol.Language;
 import java.nio.file.Files;
@@ -40,10 +37,6 @@ class CodeContextTest {
                 .withFallback(EventSourcedBehaviorTestKit.config())
                 .withFallback(ConfigFactory.parseString("pekko.actor.provider = cluster\npekko.remote.artery.canonical.port = 0"))
                 .withFallback(ConfigFactory.load()));
-        // culling tells the sandbox registry, which lives in sharding
-        Cluster cluster = Cluster.get(testKit.system());
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-        SandboxRegistry.init(testKit.system(), 10);
     }
 
     @AfterAll
@@ -171,27 +164,29 @@ class CodeContextTest {
     }
 
     @Test
-    void anIdleContextIsCulledAfterItsTtlButNotWhileACellRuns() throws Exception {
+    void anIdleContextLosesItsInterpreterAfterItsTtlButNotWhileACellRuns() throws Exception {
         var kit = entity("c-idle");
         create(kit, "c-idle", 1);
         TestProbe<ExecutionEvent> events = testKit.createTestProbe();
-        kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Run(new RunRequest("import time\ntime.sleep(2.5)", 0, Map.of()), events.getRef(), r));
+        kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Run(new RunRequest("x = 1\nimport time\ntime.sleep(2.5)", 0, Map.of()), events.getRef(), r));
         Thread.sleep(2000);
-        assertFalse(kit.getState().deleted(), "must not be culled while a cell runs");
+        assertEquals(ContextInfo.READY, kit.getState().info().state(), "must not be culled while a cell runs");
         ExecutionEvent event;
         do {
             event = events.receiveMessage(Duration.ofSeconds(30));
         } while (!(event instanceof ExecutionEvent.Completed));
         long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline && !journalSaysDeleted(kit)) {
+        while (System.currentTimeMillis() < deadline && !kit.getState().info().isCulled()) {
             Thread.sleep(100);
         }
-        assertTrue(journalSaysDeleted(kit), "culled after the TTL once idle");
-    }
+        assertEquals(ContextInfo.CULLED, kit.getState().info().state(), "culled after the TTL once idle");
+        assertFalse(kit.getState().deleted(), "the context itself stays");
 
-    private static boolean journalSaysDeleted(EventSourcedBehaviorTestKit<CodeContext.Command, CodeContext.Event, CodeContext.State> kit) {
-        return kit.persistenceTestKit().persistedInStorage(CodeContext.TYPE_KEY.name() + "|sbx:c-idle").stream()
-                .anyMatch(e -> e instanceof CodeContext.Deleted);
+        kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Run(new RunRequest("'x' in globals()", 0, Map.of()), events.getRef(), r));
+        assertEquals(new ExecutionEvent.Started(2), events.receiveMessage(Duration.ofSeconds(30)));
+        ExecutionEvent.Notice notice = (ExecutionEvent.Notice) events.receiveMessage(Duration.ofSeconds(30));
+        assertTrue(notice.message().contains("idle for 1 s"), notice.message());
+        assertEquals("False", ((ExecutionEvent.Result) events.receiveMessage(Duration.ofSeconds(30))).bundle().text());
     }
 
     private static void awaitExecutionCount(EventSourcedBehaviorTestKit<CodeContext.Command, CodeContext.Event, CodeContext.State> kit, int count)  {
