@@ -2,10 +2,13 @@ package io.codeshard.gateway;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.codeshard.gateway.cloudflare.CloudflareRoutes;
+import io.codeshard.gateway.e2b.E2bRoutes;
 import io.codeshard.gateway.v1.V1Routes;
 import io.codeshard.node.CodeshardNode;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -31,8 +34,11 @@ public final class Main {
         }
     }
 
-    /** Every HTTP face this gateway serves. */
-    static Route gatewayRoutes(CodeshardNode node) {
-        return new V1Routes(node.contexts(), node.defaults()).route();
+    /** Every HTTP face this gateway serves: native, Cloudflare-compatible, E2B-compatible (last: its routes sit at the root). */
+    public static Route gatewayRoutes(CodeshardNode node) {
+        return Directives.concat(
+                new V1Routes(node.contexts(), node.defaults()).route(),
+                new CloudflareRoutes(node.contexts(), node.defaults()).route(),
+                new E2bRoutes(node.contexts(), node.defaults()).route());
     }
 }

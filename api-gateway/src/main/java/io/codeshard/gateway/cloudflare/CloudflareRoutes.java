@@ -1,0 +1,130 @@
+package io.codeshard.gateway.cloudflare;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.codeshard.node.context.ContextDefaults;
+import io.codeshard.node.context.ContextService;
+import io.codeshard.node.context.RunRequest;
+import io.codeshard.node.context.Workspaces;
+import io.codeshard.protocol.Language;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/**
+ * The Cloudflare-compatible face (docs/compat.md): the code-interpreter routes of the Cloudflare Sandbox
+ * container API under {@code /api}, as {@code @cloudflare/sandbox}'s {@code SandboxClient.interpreter} calls them.
+ * Routes translate between that wire and {@link ContextService}; the service and the context entities decide.
+ *
+ * <p>The sandbox is the one the client's Durable Object names in {@code X-Sandbox-Id} (a Sandbox sends its
+ * object id there), {@code default} when absent, as in the native API; its contexts share one workspace.
+ * Every answer under {@code /api}, errors and unknown routes included, is JSON or the event stream.
+ */
+public final class CloudflareRoutes extends AllDirectives {
+    private static final String SANDBOX_HEADER = "X-Sandbox-Id";
+
+    private final ContextService contexts;
+    private final ContextDefaults defaults;
+
+    public CloudflareRoutes(ContextService contexts, ContextDefaults defaults) {
+        this.contexts = contexts;
+        this.defaults = defaults;
+    }
+
+    /** {@code {success, contextId, language, cwd, timestamp}}: the client reads contextId, language and cwd. */
+    record Created(boolean success, String contextId, Language language, String cwd, Instant timestamp) {}
+
+    /** {@code {success, contexts: [{id, language, cwd}], timestamp}}. */
+    record Listing(boolean success, List<Summary> contexts, Instant timestamp) {
+        record Summary(String id, Language language, String cwd) {}
+    }
+
+    record Deleted(boolean success, String contextId, Instant timestamp) {}
+
+    record Health(boolean success, String status, Instant timestamp) {}
+
+    public Route route() {
+        return pathPrefix("api", () -> withRequestTimeoutResponse(
+                request -> CloudflareErrors.unavailable("The cluster did not answer in time; retry shortly", null),
+                () -> handleExceptions(CloudflareErrors.exceptionHandler(null, null),
+                () -> handleRejections(CloudflareErrors.rejectionHandler(), () -> concat(
+                        path(segment("interpreter").slash("health"), () -> get(() ->
+                                complete(CloudflareJson.response(StatusCodes.OK, new Health(true, "healthy", Instant.now()))))),
+                        path("contexts", () -> concat(
+                                post(() -> inSandbox(this::createContext)),
+                                get(() -> inSandbox(this::listContexts)))),
+                        path(segment("contexts").slash(segment()), contextId ->
+                                delete(() -> inSandbox(sandbox -> deleteContext(sandbox, contextId)))),
+                        path(segment("execute").slash("code"), () -> post(() -> inSandbox(this::executeCode))))))));
+    }
+
+    private Route createContext(String sandboxId) {
+        return body(CloudflareRequests.CreateContext.class, CloudflareErrors.CREATE, request ->
+                onSuccess(contexts.create(sandboxId, request.settings(defaults)), info -> complete(CloudflareJson.response(
+                        StatusCodes.OK, new Created(true, info.id(), info.settings().language(), info.settings().cwd(), Instant.now())))));
+    }
+
+    private Route listContexts(String sandboxId) {
+        return onSuccess(contexts.list(sandboxId), infos -> complete(CloudflareJson.response(StatusCodes.OK, new Listing(true,
+                infos.stream().map(info -> new Listing.Summary(info.id(), info.settings().language(), info.settings().cwd())).toList(),
+                Instant.now()))));
+    }
+
+    private Route deleteContext(String sandboxId, String contextId) {
+        return handleExceptions(CloudflareErrors.exceptionHandler(contextId, CloudflareErrors.DELETE), () ->
+                onSuccess(contexts.delete(sandboxId, contextId), deleted ->
+                        complete(CloudflareJson.response(StatusCodes.OK, new Deleted(true, contextId, Instant.now())))));
+    }
+
+    private Route executeCode(String sandboxId) {
+        return body(CloudflareRequests.ExecuteCode.class, CloudflareErrors.EXECUTE, request ->
+                handleExceptions(CloudflareErrors.exceptionHandler(request.contextId(), CloudflareErrors.EXECUTE), () ->
+                        onSuccess(start(sandboxId, request), execution -> complete(ExecutionStream.response(execution.events())))));
+    }
+
+    /**
+     * Hands the cell to its context. A language given with a context must be the context's (a context runs one
+     * interpreter); without a context id the sandbox's default context of the language (python if none) runs it.
+     */
+    private CompletionStage<ContextService.Execution> start(String sandboxId, CloudflareRequests.ExecuteCode request) {
+        Language language = request.parsedLanguage();
+        RunRequest run = request.runRequest();
+        if (request.contextId() == null) {
+            Language chosen = language == null ? Language.PYTHON : language;
+            return contexts.executeInDefault(sandboxId, chosen, defaults.settings(chosen, null, null, null, null), run);
+        }
+        if (language == null) {
+            return contexts.execute(sandboxId, request.contextId(), run);
+        }
+        return contexts.get(sandboxId, request.contextId()).thenCompose(info -> {
+            if (info.settings().language() != language) {
+                return CompletableFuture.failedStage(new CloudflareErrors.InvalidField("language", "Context " + request.contextId()
+                        + " runs " + info.settings().language().wireName() + ", not " + language.wireName()));
+            }
+            return contexts.execute(sandboxId, request.contextId(), run);
+        });
+    }
+
+    /** The sandbox of the request: {@code X-Sandbox-Id}, {@code default} when absent. */
+    private Route inSandbox(Function<String, Route> inner) {
+        return optionalHeaderValueByName(SANDBOX_HEADER, header -> {
+            String sandboxId = header.orElse("default");
+            if (!Workspaces.isValidSandboxId(sandboxId)) {
+                throw new CloudflareErrors.InvalidField(SANDBOX_HEADER, SANDBOX_HEADER + " must be 1-64 of A-Z, a-z, 0-9, '_' and '-'");
+            }
+            return inner.apply(sandboxId);
+        });
+    }
+
+    /** The request body read into {@code type}; reading it enforces the gateway's body size limit. */
+    private <T> Route body(Class<T> type, String operation, Function<T, Route> inner) {
+        return handleExceptions(CloudflareErrors.exceptionHandler(null, operation), () ->
+                entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(CloudflareJson.read(bytes, type))));
+    }
+}
