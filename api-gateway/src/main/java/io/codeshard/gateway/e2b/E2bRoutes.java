@@ -1,0 +1,368 @@
+package io.codeshard.gateway.e2b;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.codeshard.node.context.ContextDefaults;
+import io.codeshard.node.context.ContextInfo;
+import io.codeshard.node.context.ContextNotFoundException;
+import io.codeshard.node.context.ContextService;
+import io.codeshard.node.context.RunRequest;
+import io.codeshard.node.context.Workspaces;
+import io.codeshard.node.interpreter.InterpreterUnavailableException;
+import io.codeshard.protocol.Language;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.Rejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The E2B-compatible face (WIRE.md §B), what {@code @e2b/code-interpreter} speaks when
+ * {@code E2B_SANDBOX_URL} and {@code E2B_API_URL} point at this gateway:
+ *
+ * <ul>
+ *   <li>Data plane (E2B's in-sandbox code interpreter server, chosen by the {@code E2b-Sandbox-Id} header,
+ *       {@code default} without it): {@code GET /health}, {@code POST /execute} (NDJSON),
+ *       {@code POST|GET /contexts}, {@code POST /contexts/{id}/restart}, {@code DELETE /contexts/{id}}.
+ *       Errors are plain text, as E2B's server sends them.</li>
+ *   <li>A minimal control plane: {@code POST /v2/sandboxes} (and {@code /sandboxes}, the Python SDK's),
+ *       {@code POST /v2/sandboxes/{id}/connect}, {@code GET /sandboxes/{id}}, {@code GET /v2/sandboxes},
+ *       {@code POST /sandboxes/{id}/timeout}, {@code DELETE /sandboxes/{id}}. Errors are
+ *       {@code {"code", "message"}} JSON, as E2B's API sends them. The API key is not checked.</li>
+ * </ul>
+ *
+ * Paths this face does not serve are rejected untouched, so that it composes with the other faces.
+ */
+public final class E2bRoutes extends AllDirectives {
+    private static final Logger log = LoggerFactory.getLogger(E2bRoutes.class);
+    static final String SANDBOX_HEADER = "E2b-Sandbox-Id";
+    private static final String RETRY_AFTER_SECONDS = "5";
+
+    private final ContextService contexts;
+    private final E2bSandboxes sandboxes;
+
+    public E2bRoutes(ContextService contexts, ContextDefaults defaults) {
+        this.contexts = contexts;
+        this.sandboxes = new E2bSandboxes(contexts, defaults);
+    }
+
+    public Route route() {
+        return concat(dataPlane(), controlPlane());
+    }
+
+    // ==== data plane ====
+
+    private Route dataPlane() {
+        return concat(
+                path("health", () -> dataPlaneErrors(() -> get(() -> health()))),
+                path("execute", () -> dataPlaneErrors(() -> post(() -> inSandbox(this::execute)))),
+                path("contexts", () -> dataPlaneErrors(() -> concat(
+                        post(() -> inSandbox(this::createContext)),
+                        get(() -> inSandbox(this::listContexts))))),
+                path(segment("contexts").slash(segment()), contextId -> dataPlaneErrors(() ->
+                        delete(() -> drained(() -> inSandbox(sandbox -> nullAnswer(contextId, contexts.delete(sandbox, contextId))))))),
+                path(segment("contexts").slash(segment()).slash("restart"), contextId -> dataPlaneErrors(() ->
+                        post(() -> drained(() -> inSandbox(sandbox -> nullAnswer(contextId, contexts.restart(sandbox, contextId))))))));
+    }
+
+    /** {@code "OK"}; for a killed sandbox the 502 by which the SDK's {@code isRunning()} tells it is gone. */
+    private Route health() {
+        return optionalHeaderValueByName(SANDBOX_HEADER, header -> {
+            if (header.isPresent() && sandboxes.isKilled(header.get())) {
+                return complete(sandboxGone(header.get()));
+            }
+            return complete(E2bJson.response(StatusCodes.OK, TextNode.valueOf("OK")));
+        });
+    }
+
+    private Route execute(String sandboxId) {
+        return jsonBody(body -> {
+            String code = body.requiredString("code");
+            String contextId = body.string("context_id");
+            String languageName = body.string("language");
+            Map<String, String> envVars = body.envVars("env_vars");
+            if (contextId != null && languageName != null) {
+                return complete(E2bJson.text(StatusCodes.BAD_REQUEST, "Only one of context_id or language can be provided"));
+            }
+            RunRequest run = new RunRequest(code, 0, envVars);
+            CompletionStage<ContextService.Execution> started;
+            if (contextId != null) {
+                started = contexts.execute(sandboxId, contextId, run);
+            } else {
+                Language language = languageName == null ? Language.PYTHON : Language.parse(languageName);
+                // the default python and javascript contexts come first in the listing, as in E2B
+                started = sandboxes.ensureDefaults(sandboxId).thenCompose(ready -> sandboxes.envs(sandboxId)).thenCompose(env ->
+                        contexts.executeInDefault(sandboxId, language, sandboxes.settings(language, null, env), run));
+            }
+            return onSuccess(notFoundAs(contextId, started), execution -> complete(E2bExecutionStream.response(execution.events())));
+        });
+    }
+
+    private Route createContext(String sandboxId) {
+        return jsonBody(body -> {
+            String languageName = body.string("language");
+            Language language = languageName == null ? Language.PYTHON : Language.parse(languageName);
+            String cwd = body.string("cwd");
+            CompletionStage<ContextInfo> created = sandboxes.ensureDefaults(sandboxId)
+                    .thenCompose(ready -> sandboxes.envs(sandboxId))
+                    .thenCompose(env -> contexts.create(sandboxId, sandboxes.settings(language, cwd, env)));
+            return onSuccess(created, info -> complete(E2bJson.response(StatusCodes.OK, contextJson(info))));
+        });
+    }
+
+    private Route listContexts(String sandboxId) {
+        CompletionStage<List<ContextInfo>> listing = sandboxes.ensureDefaults(sandboxId).thenCompose(ready -> contexts.list(sandboxId));
+        return onSuccess(listing, infos -> {
+            ArrayNode array = JsonNodeFactory.instance.arrayNode();
+            infos.forEach(info -> array.add(contextJson(info)));
+            return complete(E2bJson.response(StatusCodes.OK, array));
+        });
+    }
+
+    /** Answers {@code null} (E2B's answer to restart and delete) once the operation succeeded. */
+    private Route nullAnswer(String contextId, CompletionStage<ContextInfo> operation) {
+        return onSuccess(notFoundAs(contextId, operation), info -> complete(E2bJson.response(StatusCodes.OK, NullNode.getInstance())));
+    }
+
+    private static ObjectNode contextJson(ContextInfo info) {
+        ObjectNode json = E2bJson.object();
+        json.put("id", info.id());
+        json.put("language", info.settings().language().wireName());
+        json.put("cwd", info.settings().cwd());
+        return json;
+    }
+
+    /** The request's sandbox ({@code E2b-Sandbox-Id}, {@code default} when absent); a killed one answers 502. */
+    private Route inSandbox(Function<String, Route> inner) {
+        return optionalHeaderValueByName(SANDBOX_HEADER, header -> {
+            String sandboxId = header.orElse("default");
+            if (!Workspaces.isValidSandboxId(sandboxId)) {
+                return complete(E2bJson.text(StatusCodes.BAD_REQUEST,
+                        SANDBOX_HEADER + " must be 1-64 of A-Z, a-z, 0-9, '_' and '-'"));
+            }
+            if (sandboxes.isKilled(sandboxId)) {
+                return complete(sandboxGone(sandboxId));
+            }
+            return inner.apply(sandboxId);
+        });
+    }
+
+    /** E2B's answer for a sandbox that is not running (what its proxy sends), which the SDK maps to "killed". */
+    private static HttpResponse sandboxGone(String sandboxId) {
+        ObjectNode body = E2bJson.object();
+        body.put("sandboxId", sandboxId);
+        body.put("message", "The sandbox was not found: it was killed or it timed out");
+        body.put("code", 502);
+        return E2bJson.response(StatusCodes.BAD_GATEWAY, body);
+    }
+
+    /** The request body as a JSON object; reading it enforces the gateway's body size limit. */
+    private Route jsonBody(Function<E2bJson.Body, Route> inner) {
+        return entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(E2bJson.Body.parse(bytes)));
+    }
+
+    /** Reads (and ignores) a body the answer does not depend on: answering before it is read closes the connection. */
+    private Route drained(java.util.function.Supplier<Route> inner) {
+        return entity(Unmarshaller.entityToByteString(), ignored -> inner.get());
+    }
+
+    /** Data-plane errors as E2B's server answers them: plain text, {@code Context <id> not found} for 404. */
+    private Route dataPlaneErrors(java.util.function.Supplier<Route> inner) {
+        return handleExceptions(dataPlaneExceptions(), () -> handleRejections(rejections(false), inner));
+    }
+
+    private static ExceptionHandler dataPlaneExceptions() {
+        return ExceptionHandler.newBuilder()
+                .matchAny(failure -> Directives.complete(errorAnswer(ContextService.unwrap(failure), false)))
+                .build();
+    }
+
+    private static <T> CompletionStage<T> notFoundAs(String contextId, CompletionStage<T> stage) {
+        return stage.exceptionallyCompose(failure -> ContextService.unwrap(failure) instanceof ContextNotFoundException && contextId != null
+                ? CompletableFuture.failedStage(new ContextNotFoundException(contextId))
+                : CompletableFuture.failedStage(ContextService.unwrap(failure)));
+    }
+
+    // ==== control plane ====
+
+    private Route controlPlane() {
+        return concat(
+                path(segment("v2").slash("sandboxes"), () -> controlPlaneErrors(() -> concat(
+                        post(this::createSandbox),
+                        get(this::listSandboxes)))),
+                path("sandboxes", () -> controlPlaneErrors(() -> concat(
+                        post(this::createSandbox),
+                        get(this::listSandboxes)))),
+                path(segment("v2").slash("sandboxes").slash(segment()).slash("connect"), id -> controlPlaneErrors(() ->
+                        post(() -> connect(id)))),
+                path(segment("sandboxes").slash(segment()).slash("connect"), id -> controlPlaneErrors(() ->
+                        post(() -> connect(id)))),
+                path(segment("sandboxes").slash(segment()).slash("timeout"), id -> controlPlaneErrors(() ->
+                        post(() -> setTimeout(id)))),
+                path(segment("sandboxes").slash(segment()).slash("refreshes"), id -> controlPlaneErrors(() ->
+                        post(() -> drained(() -> known(id, info -> complete(StatusCodes.NO_CONTENT)))))),
+                path(segment("sandboxes").slash(segment()), id -> controlPlaneErrors(() -> concat(
+                        get(() -> known(id, info -> complete(E2bJson.response(StatusCodes.OK, sandboxJson(info, true))))),
+                        delete(() -> drained(() -> kill(id)))))));
+    }
+
+    private Route createSandbox() {
+        return jsonBody(body -> {
+            Long timeout = body.integer("timeout");
+            CompletionStage<E2bSandboxes.Info> created = sandboxes.create(body.string("templateID"), body.envVars("envVars"),
+                    body.stringMap("metadata"), timeout);
+            return onSuccess(created, info -> complete(E2bJson.response(StatusCodes.CREATED, sandboxJson(info, false))));
+        });
+    }
+
+    private Route listSandboxes() {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        sandboxes.running().forEach(info -> array.add(sandboxJson(info, true)));
+        return complete(E2bJson.response(StatusCodes.OK, array));
+    }
+
+    private Route connect(String sandboxId) {
+        return drained(() -> known(sandboxId, info -> complete(E2bJson.response(StatusCodes.OK, sandboxJson(info, false)))));
+    }
+
+    private Route setTimeout(String sandboxId) {
+        return known(sandboxId, info -> jsonBody(body -> {
+            Long timeout = body.integer("timeout");
+            if (timeout != null) {
+                sandboxes.setTimeout(sandboxId, timeout);
+            }
+            return complete(StatusCodes.NO_CONTENT);
+        }));
+    }
+
+    private Route kill(String sandboxId) {
+        if (!Workspaces.isValidSandboxId(sandboxId)) {
+            return complete(apiError(StatusCodes.NOT_FOUND, "sandbox \"" + sandboxId + "\" not found"));
+        }
+        return onSuccess(sandboxes.kill(sandboxId), existed -> existed
+                ? complete(StatusCodes.NO_CONTENT)
+                : complete(apiError(StatusCodes.NOT_FOUND, "sandbox \"" + sandboxId + "\" not found")));
+    }
+
+    /** A sandbox the control plane can talk about: a valid codeshard sandbox id that is not killed; else 404. */
+    private Route known(String sandboxId, Function<E2bSandboxes.Info, Route> inner) {
+        if (!Workspaces.isValidSandboxId(sandboxId)) {
+            return complete(apiError(StatusCodes.NOT_FOUND, "sandbox \"" + sandboxId + "\" not found"));
+        }
+        return sandboxes.info(sandboxId)
+                .map(inner)
+                .orElseGet(() -> complete(apiError(StatusCodes.NOT_FOUND, "sandbox \"" + sandboxId + "\" not found")));
+    }
+
+    /** The sandbox as E2B's API describes it; {@code detail} adds the fields of {@code GET /sandboxes/{id}}. */
+    private static ObjectNode sandboxJson(E2bSandboxes.Info info, boolean detail) {
+        ObjectNode json = E2bJson.object();
+        json.put("sandboxID", info.id());
+        json.put("templateID", info.templateId());
+        json.put("clientID", info.clientId());
+        json.put("envdVersion", E2bSandboxes.ENVD_VERSION);
+        if (info.envdAccessToken() != null) {
+            json.put("envdAccessToken", info.envdAccessToken());
+        }
+        json.putNull("domain");
+        if (detail) {
+            json.put("startedAt", info.startedAt().toString());
+            json.put("endAt", info.endAt().toString());
+            json.put("state", "running");
+            json.put("cpuCount", Runtime.getRuntime().availableProcessors());
+            json.put("memoryMB", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+            ObjectNode metadata = json.putObject("metadata");
+            info.metadata().forEach(metadata::put);
+        }
+        return json;
+    }
+
+    private static HttpResponse apiError(StatusCode status, String message) {
+        ObjectNode body = E2bJson.object();
+        body.put("code", status.intValue());
+        body.put("message", message);
+        return E2bJson.response(status, body);
+    }
+
+    private Route controlPlaneErrors(java.util.function.Supplier<Route> inner) {
+        return handleExceptions(ExceptionHandler.newBuilder()
+                        .matchAny(failure -> Directives.complete(errorAnswer(ContextService.unwrap(failure), true)))
+                        .build(),
+                () -> handleRejections(rejections(true), inner));
+    }
+
+    // ==== errors shared by both planes ====
+
+    /** An exception as an answer: plain text on the data plane, {@code {code, message}} on the control plane. */
+    private static HttpResponse errorAnswer(Throwable failure, boolean api) {
+        StatusCode status;
+        String message;
+        if (failure instanceof ContextNotFoundException) {
+            status = StatusCodes.NOT_FOUND;
+            message = failure.getMessage();
+        } else if (failure instanceof IllegalArgumentException) { // unknown language included
+            status = StatusCodes.BAD_REQUEST;
+            message = failure.getMessage();
+        } else if (failure instanceof EntityStreamSizeException tooLarge) {
+            status = StatusCodes.CONTENT_TOO_LARGE;
+            message = "The request body is larger than the limit of " + tooLarge.limit() + " bytes";
+        } else if (failure instanceof TimeoutException) {
+            return error(StatusCodes.SERVICE_UNAVAILABLE, "The cluster did not answer in time; retry shortly", api)
+                    .addHeader(RawHeader.create("Retry-After", RETRY_AFTER_SECONDS));
+        } else if (failure instanceof InterpreterUnavailableException) {
+            return error(StatusCodes.SERVICE_UNAVAILABLE, "No interpreter is available: " + failure.getMessage(), api)
+                    .addHeader(RawHeader.create("Retry-After", RETRY_AFTER_SECONDS));
+        } else if (failure instanceof IllegalStateException) {
+            status = StatusCodes.INTERNAL_SERVER_ERROR;
+            message = failure.getMessage();
+        } else {
+            log.error("unexpected failure of an E2B request", failure);
+            status = StatusCodes.INTERNAL_SERVER_ERROR;
+            message = "Internal error; the gateway's log has the details";
+        }
+        return error(status, message, api);
+    }
+
+    private static HttpResponse error(StatusCode status, String message, boolean api) {
+        return api ? apiError(status, message) : E2bJson.text(status, message);
+    }
+
+    /** Rejections of a path this face serves: wrong method, unreadable or oversized body. */
+    private static RejectionHandler rejections(boolean api) {
+        return RejectionHandler.newBuilder()
+                .handleAll(MethodRejection.class, all -> {
+                    String allowed = all.stream().map(r -> r.supported().value()).distinct().collect(Collectors.joining(", "));
+                    return Directives.complete(error(StatusCodes.METHOD_NOT_ALLOWED, "Method Not Allowed", api)
+                            .addHeader(RawHeader.create("Allow", allowed)));
+                })
+                .handle(MalformedRequestContentRejection.class, rejection ->
+                        Directives.complete(rejection.getCause() instanceof EntityStreamSizeException tooLarge
+                                ? errorAnswer(tooLarge, api)
+                                : error(StatusCodes.BAD_REQUEST, rejection.message(), api)))
+                .handle(Rejection.class, rejection -> Directives.complete(error(StatusCodes.BAD_REQUEST, rejection.toString(), api)))
+                .build();
+    }
+}
