@@ -71,7 +71,11 @@ public final class GatewayBenchmark {
         }
         String contextId = post("/v1/contexts", "{\"language\":\"python\"}").path("id").asText();
         String body = "{\"code\":\"1\",\"contextId\":\"" + contextId + "\"}";
+        double[] health = time(ROUND_TRIPS, () -> get("/v1/health"));
+        double[] lookup = time(ROUND_TRIPS, () -> get("/v1/contexts/" + contextId));
         double[] gateway = time(ROUND_TRIPS, () -> post("/v1/execute", body));
+        report("HTTP alone (GET /v1/health)", health);
+        report("HTTP + entity ask (GET /v1/contexts/{id})", lookup);
         report("interpreter API alone", direct);
         report("runCode via gateway (HTTP+sharding+entity)", gateway);
         System.out.printf("  gateway/interpreter (median): %.2fx, overhead %.3f ms%n",
@@ -115,6 +119,15 @@ public final class GatewayBenchmark {
         clients.shutdown();
         System.out.printf("  %d executions in %.1f s: %.0f executions/s on one node (2 cores)%n",
                 CONTEXTS * EXECUTIONS_PER_CONTEXT, seconds, CONTEXTS * EXECUTIONS_PER_CONTEXT / seconds);
+    }
+
+    private JsonNode get(String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return Json.mapper().readTree(response.body());
     }
 
     private JsonNode post(String path, String json) throws Exception {
