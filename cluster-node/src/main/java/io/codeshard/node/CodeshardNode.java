@@ -35,8 +35,8 @@ public final class CodeshardNode implements AutoCloseable {
     private CodeshardNode(ActorSystem<Void> system, RuntimeHost host, Config config) {
         this.system = system;
         this.host = host;
-        this.contexts = new ContextService(system, Duration.ofSeconds(10));
         this.defaults = ContextDefaults.fromConfig(config);
+        this.contexts = new ContextService(system, Duration.ofSeconds(10), defaults);
     }
 
     /**

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.codeshard.gateway.HttpGateway;
 import io.codeshard.gateway.v1.V1Routes;
 import io.codeshard.node.CodeshardNode;
+import io.codeshard.node.bench.Latencies;
 import io.codeshard.node.interpreter.ExecutionRequest;
 import io.codeshard.node.interpreter.Interpreter;
 import io.codeshard.node.interpreter.InterpreterSpec;
@@ -17,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -78,8 +78,9 @@ public final class GatewayBenchmark {
         report("HTTP + entity ask (GET /v1/contexts/{id})", lookup);
         report("interpreter API alone", direct);
         report("runCode via gateway (HTTP+sharding+entity)", gateway);
-        System.out.printf("  gateway/interpreter (median): %.2fx, overhead %.3f ms%n",
-                percentile(gateway, 50) / percentile(direct, 50), percentile(gateway, 50) - percentile(direct, 50));
+        double gatewayMedian = Latencies.percentile(gateway, 50);
+        double directMedian = Latencies.percentile(direct, 50);
+        System.out.printf("  gateway/interpreter (median): %.2fx, overhead %.3f ms%n", gatewayMedian / directMedian, gatewayMedian - directMedian);
     }
 
     private void creates() throws Exception {
@@ -158,12 +159,6 @@ public final class GatewayBenchmark {
     }
 
     private static void report(String what, double[] samples) {
-        System.out.printf("  %-44s median %8.3f ms   p99 %8.3f ms%n", what, percentile(samples, 50), percentile(samples, 99));
-    }
-
-    private static double percentile(double[] samples, double p) {
-        double[] sorted = samples.clone();
-        Arrays.sort(sorted);
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1)];
+        Latencies.report(what, 44, samples);
     }
 }

@@ -2,10 +2,12 @@ package io.codeshard.gateway.cloudflare;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.codeshard.gateway.http.BadField;
+import io.codeshard.gateway.http.JsonEncoding;
+import io.codeshard.gateway.http.SandboxHeader;
 import io.codeshard.node.context.ContextDefaults;
 import io.codeshard.node.context.ContextService;
-import io.codeshard.node.context.RunRequest;
-import io.codeshard.node.context.Workspaces;
+import io.codeshard.node.context.LanguageMismatchException;
 import io.codeshard.protocol.Language;
 import java.time.Instant;
 import java.util.List;
@@ -51,11 +53,11 @@ public final class CloudflareRoutes extends AllDirectives {
 
     public Route route() {
         return pathPrefix("api", () -> withRequestTimeoutResponse(
-                request -> CloudflareErrors.unavailable("The cluster did not answer in time; retry shortly", null),
+                request -> CloudflareErrors.requestTimedOut(),
                 () -> handleExceptions(CloudflareErrors.exceptionHandler(null, null),
                 () -> handleRejections(CloudflareErrors.rejectionHandler(), () -> concat(
                         path(segment("interpreter").slash("health"), () -> get(() ->
-                                complete(CloudflareJson.response(StatusCodes.OK, new Health(true, "healthy", Instant.now()))))),
+                                complete(JsonEncoding.ASCII.response(StatusCodes.OK, new Health(true, "healthy", Instant.now()))))),
                         path("contexts", () -> concat(
                                 post(() -> inSandbox(this::createContext)),
                                 get(() -> inSandbox(this::listContexts)))),
@@ -66,12 +68,12 @@ public final class CloudflareRoutes extends AllDirectives {
 
     private Route createContext(String sandboxId) {
         return body(CloudflareRequests.CreateContext.class, CloudflareErrors.CREATE, request ->
-                onSuccess(contexts.create(sandboxId, request.settings(defaults)), info -> complete(CloudflareJson.response(
+                onSuccess(contexts.create(sandboxId, request.settings(defaults)), info -> complete(JsonEncoding.ASCII.response(
                         StatusCodes.OK, new Created(true, info.id(), info.settings().language(), info.settings().cwd(), Instant.now())))));
     }
 
     private Route listContexts(String sandboxId) {
-        return onSuccess(contexts.list(sandboxId), infos -> complete(CloudflareJson.response(StatusCodes.OK, new Listing(true,
+        return onSuccess(contexts.list(sandboxId), infos -> complete(JsonEncoding.ASCII.response(StatusCodes.OK, new Listing(true,
                 infos.stream().map(info -> new Listing.Summary(info.id(), info.settings().language(), info.settings().cwd())).toList(),
                 Instant.now()))));
     }
@@ -79,7 +81,7 @@ public final class CloudflareRoutes extends AllDirectives {
     private Route deleteContext(String sandboxId, String contextId) {
         return handleExceptions(CloudflareErrors.exceptionHandler(contextId, CloudflareErrors.DELETE), () ->
                 onSuccess(contexts.delete(sandboxId, contextId), deleted ->
-                        complete(CloudflareJson.response(StatusCodes.OK, new Deleted(true, contextId, Instant.now())))));
+                        complete(JsonEncoding.ASCII.response(StatusCodes.OK, new Deleted(true, contextId, Instant.now())))));
     }
 
     private Route executeCode(String sandboxId) {
@@ -89,42 +91,25 @@ public final class CloudflareRoutes extends AllDirectives {
     }
 
     /**
-     * Hands the cell to its context. A language given with a context must be the context's (a context runs one
-     * interpreter); without a context id the sandbox's default context of the language (python if none) runs it.
+     * Hands the cell to its context. A language given with a context must be the context's: that mistake is in
+     * the request's {@code language} field.
      */
     private CompletionStage<ContextService.Execution> start(String sandboxId, CloudflareRequests.ExecuteCode request) {
-        Language language = request.parsedLanguage();
-        RunRequest run = request.runRequest();
-        if (request.contextId() == null) {
-            Language chosen = language == null ? Language.PYTHON : language;
-            return contexts.executeInDefault(sandboxId, chosen, defaults.settings(chosen, null, null, null, null), run);
-        }
-        if (language == null) {
-            return contexts.execute(sandboxId, request.contextId(), run);
-        }
-        return contexts.get(sandboxId, request.contextId()).thenCompose(info -> {
-            if (info.settings().language() != language) {
-                return CompletableFuture.failedStage(new CloudflareErrors.InvalidField("language", "Context " + request.contextId()
-                        + " runs " + info.settings().language().wireName() + ", not " + language.wireName()));
-            }
-            return contexts.execute(sandboxId, request.contextId(), run);
-        });
+        return contexts.run(sandboxId, request.contextId(), request.parsedLanguage(), request.runRequest())
+                .exceptionallyCompose(failure -> CompletableFuture.failedStage(
+                        ContextService.unwrap(failure) instanceof LanguageMismatchException mismatch
+                                ? new BadField("language", mismatch.getMessage())
+                                : failure));
     }
 
     /** The sandbox of the request: {@code X-Sandbox-Id}, {@code default} when absent. */
     private Route inSandbox(Function<String, Route> inner) {
-        return optionalHeaderValueByName(SANDBOX_HEADER, header -> {
-            String sandboxId = header.orElse("default");
-            if (!Workspaces.isValidSandboxId(sandboxId)) {
-                throw new CloudflareErrors.InvalidField(SANDBOX_HEADER, SANDBOX_HEADER + " must be 1-64 of A-Z, a-z, 0-9, '_' and '-'");
-            }
-            return inner.apply(sandboxId);
-        });
+        return SandboxHeader.inSandbox(SANDBOX_HEADER, inner);
     }
 
     /** The request body read into {@code type}; reading it enforces the gateway's body size limit. */
     private <T> Route body(Class<T> type, String operation, Function<T, Route> inner) {
         return handleExceptions(CloudflareErrors.exceptionHandler(null, operation), () ->
-                entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(CloudflareJson.read(bytes, type))));
+                entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(CloudflareRequests.read(bytes, type))));
     }
 }

@@ -2,6 +2,8 @@ package io.codeshard.gateway.cloudflare;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.codeshard.gateway.http.JsonEncoding;
+import io.codeshard.gateway.http.StreamedResponse;
 import io.codeshard.protocol.ExecutionEvent;
 import io.codeshard.protocol.Json;
 import io.codeshard.protocol.ResultBundle;
@@ -9,10 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.CacheControl;
 import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
 import org.apache.pekko.japi.pf.PFBuilder;
@@ -47,11 +47,9 @@ final class ExecutionStream {
                 .recover(new PFBuilder<Throwable, ByteString>().matchAny(failure -> {
                     log.warn("an execution's event stream failed", failure);
                     return frame(error("ServiceError", "The execution's event stream broke off: " + failure.getMessage(), List.of()));
-                }).build())
-                .keepAlive(HEARTBEAT_INTERVAL, () -> HEARTBEAT);
-        return HttpResponse.create().withStatus(StatusCodes.OK)
-                .addHeader(CacheControl.create(CacheDirectives.NO_CACHE))
-                .withEntity(HttpEntities.createChunked(MediaTypes.TEXT_EVENT_STREAM.toContentType(), frames));
+                }).build());
+        return StreamedResponse.of(MediaTypes.TEXT_EVENT_STREAM.toContentType(), frames, HEARTBEAT, HEARTBEAT_INTERVAL)
+                .addHeader(CacheControl.create(CacheDirectives.NO_CACHE));
     }
 
     /** The frames of one event: none for {@code started}, which this protocol does not know. */
@@ -104,6 +102,6 @@ final class ExecutionStream {
     }
 
     private static ByteString frame(ObjectNode json) {
-        return ByteString.fromString("data: " + CloudflareJson.line(json) + "\n\n");
+        return ByteString.fromString("data: " + JsonEncoding.ASCII.string(json) + "\n\n");
     }
 }

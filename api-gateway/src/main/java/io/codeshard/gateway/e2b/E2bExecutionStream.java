@@ -1,7 +1,10 @@
 package io.codeshard.gateway.e2b;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.codeshard.gateway.http.JsonEncoding;
+import io.codeshard.gateway.http.StreamedResponse;
 import io.codeshard.protocol.ExecutionEvent;
 import io.codeshard.protocol.ResultBundle;
 import java.time.Duration;
@@ -10,12 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.http.javadsl.model.ContentType;
-import org.apache.pekko.http.javadsl.model.HttpCharsets;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.MediaTypes;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.japi.pf.PFBuilder;
 import org.apache.pekko.stream.javadsl.Source;
@@ -37,10 +35,9 @@ import org.slf4j.LoggerFactory;
 final class E2bExecutionStream {
     private static final Logger log = LoggerFactory.getLogger(E2bExecutionStream.class);
     /** E2B's server sends a keepalive line after this much silence. */
-    static final Duration KEEPALIVE_INTERVAL = Duration.ofSeconds(5);
-    private static final ContentType NDJSON = MediaTypes.applicationWithFixedCharset("x-ndjson", HttpCharsets.UTF_8).toContentType();
-    private static final ByteString KEEPALIVE = E2bJson.line(type("keepalive"));
-    private static final ByteString END = E2bJson.line(type("end_of_execution"));
+    private static final Duration KEEPALIVE_INTERVAL = Duration.ofSeconds(5);
+    private static final ByteString KEEPALIVE = JsonEncoding.ASCII.line(type("keepalive"));
+    private static final ByteString END = JsonEncoding.ASCII.line(type("end_of_execution"));
 
     /** What one execution has sent so far (one instance per materialized stream, used by its one stage). */
     private boolean errorSent;
@@ -50,21 +47,20 @@ final class E2bExecutionStream {
 
     /** A 200 streaming the execution's events as E2B NDJSON. */
     static HttpResponse response(Source<ExecutionEvent, NotUsed> events) {
-        return HttpResponse.create().withStatus(StatusCodes.OK).withEntity(HttpEntities.createChunked(NDJSON, lines(events)));
+        return StreamedResponse.of(StreamedResponse.NDJSON, lines(events), KEEPALIVE, KEEPALIVE_INTERVAL);
     }
 
     /**
      * The lines of one execution. A broken event stream (e.g. the worker became unreachable) ends with an
      * error line; {@code end_of_execution} is sent once, last, whatever happened.
      */
-    static Source<ByteString, NotUsed> lines(Source<ExecutionEvent, NotUsed> events) {
+    private static Source<ByteString, NotUsed> lines(Source<ExecutionEvent, NotUsed> events) {
         return events
                 .recover(new PFBuilder<Throwable, ExecutionEvent>().matchAny(E2bExecutionStream::failed).build())
                 .statefulMap(E2bExecutionStream::new,
                         (stream, event) -> Pair.create(stream, stream.translate(event)),
                         stream -> stream.endSent ? Optional.empty() : Optional.of(END))
-                .filter(bytes -> !bytes.isEmpty())
-                .keepAlive(KEEPALIVE_INTERVAL, () -> KEEPALIVE);
+                .filter(bytes -> !bytes.isEmpty());
     }
 
     /** One event as zero or one NDJSON line (an empty ByteString for none). */
@@ -72,7 +68,7 @@ final class E2bExecutionStream {
         if (event instanceof ExecutionEvent.Started started) {
             ObjectNode line = type("number_of_executions");
             line.put("execution_count", started.executionCount());
-            return E2bJson.line(line);
+            return JsonEncoding.ASCII.line(line);
         }
         if (event instanceof ExecutionEvent.Stdout out) {
             return output("stdout", out.text(), out.timestamp());
@@ -81,7 +77,7 @@ final class E2bExecutionStream {
             return output("stderr", err.text(), err.timestamp());
         }
         if (event instanceof ExecutionEvent.Result result) {
-            return E2bJson.line(result(result.bundle(), result.isMainResult()));
+            return JsonEncoding.ASCII.line(result(result.bundle(), result.isMainResult()));
         }
         if (event instanceof ExecutionEvent.Error error) {
             return error(error.name(), error.value(), String.join("\n", error.traceback()));
@@ -111,7 +107,7 @@ final class E2bExecutionStream {
         line.put("name", name);
         line.put("value", value);
         line.put("traceback", traceback);
-        return E2bJson.line(line);
+        return JsonEncoding.ASCII.line(line);
     }
 
     private static ByteString output(String type, String text, Instant timestamp) {
@@ -121,7 +117,7 @@ final class E2bExecutionStream {
         ObjectNode line = type(type);
         line.put("text", text);
         line.put("timestamp", (timestamp == null ? Instant.now() : timestamp).toString());
-        return E2bJson.line(line);
+        return JsonEncoding.ASCII.line(line);
     }
 
     /**
@@ -173,7 +169,7 @@ final class E2bExecutionStream {
     }
 
     private static ObjectNode type(String type) {
-        ObjectNode line = E2bJson.object();
+        ObjectNode line = JsonNodeFactory.instance.objectNode();
         line.put("type", type);
         return line;
     }

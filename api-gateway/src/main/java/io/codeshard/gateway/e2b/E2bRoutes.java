@@ -7,37 +7,31 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.codeshard.gateway.http.FailureAnswers;
+import io.codeshard.gateway.http.JsonBody;
+import io.codeshard.gateway.http.JsonEncoding;
+import io.codeshard.gateway.http.RequestFailure;
+import io.codeshard.gateway.http.SandboxHeader;
 import io.codeshard.node.context.ContextDefaults;
 import io.codeshard.node.context.ContextInfo;
 import io.codeshard.node.context.ContextNotFoundException;
 import io.codeshard.node.context.ContextService;
 import io.codeshard.node.context.RunRequest;
 import io.codeshard.node.context.Workspaces;
-import io.codeshard.node.interpreter.InterpreterUnavailableException;
 import io.codeshard.protocol.Language;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
-import org.apache.pekko.http.javadsl.server.Directives;
-import org.apache.pekko.http.javadsl.server.ExceptionHandler;
-import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
-import org.apache.pekko.http.javadsl.server.MethodRejection;
-import org.apache.pekko.http.javadsl.server.Rejection;
-import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The E2B-compatible face (WIRE.md §B), what {@code @e2b/code-interpreter} speaks when
@@ -57,9 +51,7 @@ import org.slf4j.LoggerFactory;
  * Paths this face does not serve are rejected untouched, so that it composes with the other faces.
  */
 public final class E2bRoutes extends AllDirectives {
-    private static final Logger log = LoggerFactory.getLogger(E2bRoutes.class);
     static final String SANDBOX_HEADER = "E2b-Sandbox-Id";
-    private static final String RETRY_AFTER_SECONDS = "5";
 
     private final ContextService contexts;
     private final E2bSandboxes sandboxes;
@@ -94,7 +86,7 @@ public final class E2bRoutes extends AllDirectives {
             if (header.isPresent() && sandboxes.isKilled(header.get())) {
                 return complete(sandboxGone(header.get()));
             }
-            return complete(E2bJson.response(StatusCodes.OK, TextNode.valueOf("OK")));
+            return complete(JsonEncoding.ASCII.response(StatusCodes.OK, TextNode.valueOf("OK")));
         });
     }
 
@@ -105,31 +97,29 @@ public final class E2bRoutes extends AllDirectives {
             String languageName = body.string("language");
             Map<String, String> envVars = body.envVars("env_vars");
             if (contextId != null && languageName != null) {
-                return complete(E2bJson.text(StatusCodes.BAD_REQUEST, "Only one of context_id or language can be provided"));
+                return complete(text(StatusCodes.BAD_REQUEST, "Only one of context_id or language can be provided"));
             }
+            Language language = languageName == null ? null : Language.parse(languageName);
             RunRequest run = new RunRequest(code, 0, envVars);
-            CompletionStage<ContextService.Execution> started;
-            if (contextId != null) {
-                started = contexts.execute(sandboxId, contextId, run);
-            } else {
-                Language language = languageName == null ? Language.PYTHON : Language.parse(languageName);
-                // the default python and javascript contexts come first in the listing, as in E2B
-                started = sandboxes.ensureDefaults(sandboxId).thenCompose(ready -> sandboxes.envs(sandboxId)).thenCompose(env ->
-                        contexts.executeInDefault(sandboxId, language, sandboxes.settings(language, null, env), run));
-            }
+            // Without a context id: the default python and javascript contexts come first in the listing, as in E2B,
+            // and the default context that runs the code has the sandbox's env vars.
+            CompletionStage<Map<String, String>> sandboxEnvs = contextId != null
+                    ? CompletableFuture.completedFuture(Map.of())
+                    : sandboxes.ensureDefaults(sandboxId).thenCompose(ready -> sandboxes.envs(sandboxId));
+            CompletionStage<ContextService.Execution> started = sandboxEnvs.thenCompose(env ->
+                    contexts.run(sandboxId, contextId, language, run, chosen -> sandboxes.settings(chosen, null, env)));
             return onSuccess(notFoundAs(contextId, started), execution -> complete(E2bExecutionStream.response(execution.events())));
         });
     }
 
     private Route createContext(String sandboxId) {
         return jsonBody(body -> {
-            String languageName = body.string("language");
-            Language language = languageName == null ? Language.PYTHON : Language.parse(languageName);
+            Language language = body.language("language");
             String cwd = body.string("cwd");
             CompletionStage<ContextInfo> created = sandboxes.ensureDefaults(sandboxId)
                     .thenCompose(ready -> sandboxes.envs(sandboxId))
                     .thenCompose(env -> contexts.create(sandboxId, sandboxes.settings(language, cwd, env)));
-            return onSuccess(created, info -> complete(E2bJson.response(StatusCodes.OK, contextJson(info))));
+            return onSuccess(created, info -> complete(JsonEncoding.ASCII.response(StatusCodes.OK, contextJson(info))));
         });
     }
 
@@ -138,17 +128,17 @@ public final class E2bRoutes extends AllDirectives {
         return onSuccess(listing, infos -> {
             ArrayNode array = JsonNodeFactory.instance.arrayNode();
             infos.forEach(info -> array.add(contextJson(info)));
-            return complete(E2bJson.response(StatusCodes.OK, array));
+            return complete(JsonEncoding.ASCII.response(StatusCodes.OK, array));
         });
     }
 
     /** Answers {@code null} (E2B's answer to restart and delete) once the operation succeeded. */
     private Route nullAnswer(String contextId, CompletionStage<ContextInfo> operation) {
-        return onSuccess(notFoundAs(contextId, operation), info -> complete(E2bJson.response(StatusCodes.OK, NullNode.getInstance())));
+        return onSuccess(notFoundAs(contextId, operation), info -> complete(JsonEncoding.ASCII.response(StatusCodes.OK, NullNode.getInstance())));
     }
 
     private static ObjectNode contextJson(ContextInfo info) {
-        ObjectNode json = E2bJson.object();
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
         json.put("id", info.id());
         json.put("language", info.settings().language().wireName());
         json.put("cwd", info.settings().cwd());
@@ -157,31 +147,23 @@ public final class E2bRoutes extends AllDirectives {
 
     /** The request's sandbox ({@code E2b-Sandbox-Id}, {@code default} when absent); a killed one answers 502. */
     private Route inSandbox(Function<String, Route> inner) {
-        return optionalHeaderValueByName(SANDBOX_HEADER, header -> {
-            String sandboxId = header.orElse("default");
-            if (!Workspaces.isValidSandboxId(sandboxId)) {
-                return complete(E2bJson.text(StatusCodes.BAD_REQUEST,
-                        SANDBOX_HEADER + " must be 1-64 of A-Z, a-z, 0-9, '_' and '-'"));
-            }
-            if (sandboxes.isKilled(sandboxId)) {
-                return complete(sandboxGone(sandboxId));
-            }
-            return inner.apply(sandboxId);
-        });
+        return SandboxHeader.inSandbox(SANDBOX_HEADER, sandboxId -> sandboxes.isKilled(sandboxId)
+                ? complete(sandboxGone(sandboxId))
+                : inner.apply(sandboxId));
     }
 
     /** E2B's answer for a sandbox that is not running (what its proxy sends), which the SDK maps to "killed". */
     private static HttpResponse sandboxGone(String sandboxId) {
-        ObjectNode body = E2bJson.object();
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("sandboxId", sandboxId);
         body.put("message", "The sandbox was not found: it was killed or it timed out");
         body.put("code", 502);
-        return E2bJson.response(StatusCodes.BAD_GATEWAY, body);
+        return JsonEncoding.ASCII.response(StatusCodes.BAD_GATEWAY, body);
     }
 
     /** The request body as a JSON object; reading it enforces the gateway's body size limit. */
-    private Route jsonBody(Function<E2bJson.Body, Route> inner) {
-        return entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(E2bJson.Body.parse(bytes)));
+    private Route jsonBody(Function<JsonBody, Route> inner) {
+        return entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(JsonBody.parseLoosely(bytes)));
     }
 
     /** Reads (and ignores) a body the answer does not depend on: answering before it is read closes the connection. */
@@ -191,13 +173,7 @@ public final class E2bRoutes extends AllDirectives {
 
     /** Data-plane errors as E2B's server answers them: plain text, {@code Context <id> not found} for 404. */
     private Route dataPlaneErrors(java.util.function.Supplier<Route> inner) {
-        return handleExceptions(dataPlaneExceptions(), () -> handleRejections(rejections(false), inner));
-    }
-
-    private static ExceptionHandler dataPlaneExceptions() {
-        return ExceptionHandler.newBuilder()
-                .matchAny(failure -> Directives.complete(errorAnswer(ContextService.unwrap(failure), false)))
-                .build();
+        return errors(false, inner);
     }
 
     private static <T> CompletionStage<T> notFoundAs(String contextId, CompletionStage<T> stage) {
@@ -225,7 +201,7 @@ public final class E2bRoutes extends AllDirectives {
                 path(segment("sandboxes").slash(segment()).slash("refreshes"), id -> controlPlaneErrors(() ->
                         post(() -> drained(() -> known(id, info -> complete(StatusCodes.NO_CONTENT)))))),
                 path(segment("sandboxes").slash(segment()), id -> controlPlaneErrors(() -> concat(
-                        get(() -> known(id, info -> complete(E2bJson.response(StatusCodes.OK, sandboxJson(info, true))))),
+                        get(() -> known(id, info -> complete(JsonEncoding.ASCII.response(StatusCodes.OK, sandboxJson(info, true))))),
                         delete(() -> drained(() -> kill(id)))))));
     }
 
@@ -234,18 +210,18 @@ public final class E2bRoutes extends AllDirectives {
             Long timeout = body.integer("timeout");
             CompletionStage<E2bSandboxes.Info> created = sandboxes.create(body.string("templateID"), body.envVars("envVars"),
                     body.stringMap("metadata"), timeout);
-            return onSuccess(created, info -> complete(E2bJson.response(StatusCodes.CREATED, sandboxJson(info, false))));
+            return onSuccess(created, info -> complete(JsonEncoding.ASCII.response(StatusCodes.CREATED, sandboxJson(info, false))));
         });
     }
 
     private Route listSandboxes() {
         ArrayNode array = JsonNodeFactory.instance.arrayNode();
         sandboxes.running().forEach(info -> array.add(sandboxJson(info, true)));
-        return complete(E2bJson.response(StatusCodes.OK, array));
+        return complete(JsonEncoding.ASCII.response(StatusCodes.OK, array));
     }
 
     private Route connect(String sandboxId) {
-        return drained(() -> known(sandboxId, info -> complete(E2bJson.response(StatusCodes.OK, sandboxJson(info, false)))));
+        return drained(() -> known(sandboxId, info -> complete(JsonEncoding.ASCII.response(StatusCodes.OK, sandboxJson(info, false)))));
     }
 
     private Route setTimeout(String sandboxId) {
@@ -279,7 +255,7 @@ public final class E2bRoutes extends AllDirectives {
 
     /** The sandbox as E2B's API describes it; {@code detail} adds the fields of {@code GET /sandboxes/{id}}. */
     private static ObjectNode sandboxJson(E2bSandboxes.Info info, boolean detail) {
-        ObjectNode json = E2bJson.object();
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
         json.put("sandboxID", info.id());
         json.put("templateID", info.templateId());
         json.put("clientID", info.clientId());
@@ -301,68 +277,37 @@ public final class E2bRoutes extends AllDirectives {
     }
 
     private static HttpResponse apiError(StatusCode status, String message) {
-        ObjectNode body = E2bJson.object();
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("code", status.intValue());
         body.put("message", message);
-        return E2bJson.response(status, body);
+        return JsonEncoding.ASCII.response(status, body);
     }
 
+    /** Control-plane errors as E2B's API answers them: {@code {code, message}} JSON. */
     private Route controlPlaneErrors(java.util.function.Supplier<Route> inner) {
-        return handleExceptions(ExceptionHandler.newBuilder()
-                        .matchAny(failure -> Directives.complete(errorAnswer(ContextService.unwrap(failure), true)))
-                        .build(),
-                () -> handleRejections(rejections(true), inner));
+        return errors(true, inner);
     }
 
     // ==== errors shared by both planes ====
 
-    /** An exception as an answer: plain text on the data plane, {@code {code, message}} on the control plane. */
-    private static HttpResponse errorAnswer(Throwable failure, boolean api) {
-        StatusCode status;
-        String message;
-        if (failure instanceof ContextNotFoundException) {
-            status = StatusCodes.NOT_FOUND;
-            message = failure.getMessage();
-        } else if (failure instanceof IllegalArgumentException) { // unknown language included
-            status = StatusCodes.BAD_REQUEST;
-            message = failure.getMessage();
-        } else if (failure instanceof EntityStreamSizeException tooLarge) {
-            status = StatusCodes.CONTENT_TOO_LARGE;
-            message = "The request body is larger than the limit of " + tooLarge.limit() + " bytes";
-        } else if (failure instanceof TimeoutException) {
-            return error(StatusCodes.SERVICE_UNAVAILABLE, "The cluster did not answer in time; retry shortly", api)
-                    .addHeader(RawHeader.create("Retry-After", RETRY_AFTER_SECONDS));
-        } else if (failure instanceof InterpreterUnavailableException) {
-            return error(StatusCodes.SERVICE_UNAVAILABLE, "No interpreter is available: " + failure.getMessage(), api)
-                    .addHeader(RawHeader.create("Retry-After", RETRY_AFTER_SECONDS));
-        } else if (failure instanceof IllegalStateException) {
-            status = StatusCodes.INTERNAL_SERVER_ERROR;
-            message = failure.getMessage();
-        } else {
-            log.error("unexpected failure of an E2B request", failure);
-            status = StatusCodes.INTERNAL_SERVER_ERROR;
-            message = "Internal error; the gateway's log has the details";
-        }
-        return error(status, message, api);
+    /** Exceptions and rejections of paths this face serves, answered as the plane ({@code api}: control) words them. */
+    private Route errors(boolean api, java.util.function.Supplier<Route> inner) {
+        Function<RequestFailure, HttpResponse> render = failure -> render(failure, api);
+        return handleExceptions(FailureAnswers.exceptionHandler("an E2B request", render),
+                () -> handleRejections(FailureAnswers.servedPathsRejectionHandler(render), inner));
     }
 
-    private static HttpResponse error(StatusCode status, String message, boolean api) {
-        return api ? apiError(status, message) : E2bJson.text(status, message);
+    /**
+     * A failure as E2B answers it: plain text on the data plane, {@code {code, message}} on the control plane.
+     * A context's refusal in its current state is a 500 there, and a wrong method says only so.
+     */
+    private static HttpResponse render(RequestFailure failure, boolean api) {
+        StatusCode status = failure.kind() == RequestFailure.Kind.CONFLICT ? StatusCodes.INTERNAL_SERVER_ERROR : failure.status();
+        String message = failure.kind() == RequestFailure.Kind.METHOD_NOT_ALLOWED ? "Method Not Allowed" : failure.message();
+        return api ? apiError(status, message) : text(status, message);
     }
 
-    /** Rejections of a path this face serves: wrong method, unreadable or oversized body. */
-    private static RejectionHandler rejections(boolean api) {
-        return RejectionHandler.newBuilder()
-                .handleAll(MethodRejection.class, all -> {
-                    String allowed = all.stream().map(r -> r.supported().value()).distinct().collect(Collectors.joining(", "));
-                    return Directives.complete(error(StatusCodes.METHOD_NOT_ALLOWED, "Method Not Allowed", api)
-                            .addHeader(RawHeader.create("Allow", allowed)));
-                })
-                .handle(MalformedRequestContentRejection.class, rejection ->
-                        Directives.complete(rejection.getCause() instanceof EntityStreamSizeException tooLarge
-                                ? errorAnswer(tooLarge, api)
-                                : error(StatusCodes.BAD_REQUEST, rejection.message(), api)))
-                .handle(Rejection.class, rejection -> Directives.complete(error(StatusCodes.BAD_REQUEST, rejection.toString(), api)))
-                .build();
+    private static HttpResponse text(StatusCode status, String body) {
+        return HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, body));
     }
 }

@@ -1,5 +1,6 @@
 package io.codeshard.gateway.v1;
 
+import io.codeshard.gateway.http.JsonBody;
 import io.codeshard.protocol.Language;
 import java.util.Map;
 

@@ -1,6 +1,8 @@
 package io.codeshard.gateway.v1;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.codeshard.gateway.http.JsonEncoding;
+import io.codeshard.gateway.http.StreamedResponse;
 import io.codeshard.protocol.ExecutionEvent;
 import io.codeshard.protocol.Json;
 import java.time.Duration;
@@ -8,11 +10,7 @@ import java.util.Locale;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpCharsets;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Source;
@@ -46,7 +44,7 @@ enum ExecutionFormat {
     NDJSON {
         @Override
         Route respond(String code, Source<ExecutionEvent, NotUsed> events) {
-            return streamed(NDJSON_TYPE, events.map(event -> ByteString.fromArray(JsonResponses.bytes(event)).concat(NEWLINE)), "\n");
+            return streamed(StreamedResponse.NDJSON, events.map(JsonEncoding.UTF8::line), "\n");
         }
     },
     /** The ExecutionResult after the run; the response is still a stream, of one element, for the sake of disconnects. */
@@ -54,14 +52,12 @@ enum ExecutionFormat {
         @Override
         Route respond(String code, Source<ExecutionEvent, NotUsed> events) {
             Source<ByteString, NotUsed> result = Source.lazySource(() -> events.fold(new ExecutionResultJson.Collector(code), ExecutionResultJson.Collector::add))
-                    .map(collector -> ByteString.fromArray(JsonResponses.bytes(collector.result())))
+                    .map(collector -> ByteString.fromArray(JsonEncoding.UTF8.bytes(collector.result())))
                     .mapMaterializedValue(ignored -> NotUsed.getInstance());
             return streamed(ContentTypes.APPLICATION_JSON, result, " ");
         }
     };
 
-    private static final ContentType NDJSON_TYPE = MediaTypes.applicationWithFixedCharset("x-ndjson", HttpCharsets.UTF_8).toContentType();
-    private static final ByteString NEWLINE = ByteString.fromString("\n");
     /** How soon after a client went away a silent cell is interrupted, about. */
     private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
@@ -70,9 +66,7 @@ enum ExecutionFormat {
 
     /** A 200 whose chunks are written as the source emits them, with {@code heartbeat} after every silent second. */
     private static Route streamed(ContentType type, Source<ByteString, NotUsed> body, String heartbeat) {
-        ByteString filler = ByteString.fromString(heartbeat);
-        return Directives.complete(HttpResponse.create().withStatus(StatusCodes.OK)
-                .withEntity(HttpEntities.createChunked(type, body.keepAlive(HEARTBEAT_INTERVAL, () -> filler))));
+        return Directives.complete(StreamedResponse.of(type, body, ByteString.fromString(heartbeat), HEARTBEAT_INTERVAL));
     }
 
     /**

@@ -2,14 +2,14 @@ package io.codeshard.gateway.v1;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.codeshard.gateway.http.JsonBody;
+import io.codeshard.gateway.http.JsonEncoding;
+import io.codeshard.gateway.http.SandboxHeader;
 import io.codeshard.node.context.ContextDefaults;
 import io.codeshard.node.context.ContextInfo;
 import io.codeshard.node.context.ContextService;
 import io.codeshard.node.context.ContextSettings;
-import io.codeshard.node.context.Workspaces;
-import io.codeshard.protocol.Language;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -37,10 +37,10 @@ public final class V1Routes extends AllDirectives {
     }
 
     public Route route() {
-        return pathPrefix("v1", () -> withRequestTimeoutResponse(request -> ApiErrors.unavailable("The cluster did not answer in time"),
+        return pathPrefix("v1", () -> withRequestTimeoutResponse(request -> ApiErrors.requestTimedOut(),
                 () -> handleExceptions(ApiErrors.exceptionHandler(),
                 () -> handleRejections(ApiErrors.rejectionHandler(), () -> concat(
-                        path("health", () -> get(() -> complete(JsonResponses.of(StatusCodes.OK, Map.of("status", "ok"))))),
+                        path("health", () -> get(() -> complete(JsonEncoding.UTF8.response(StatusCodes.OK, Map.of("status", "ok"))))),
                         path("openapi.json", () -> get(() -> getFromResource(OPENAPI_RESOURCE, ContentTypes.APPLICATION_JSON))),
                         path("contexts", () -> concat(
                                 post(() -> inSandbox(this::createContext)),
@@ -67,7 +67,7 @@ public final class V1Routes extends AllDirectives {
     }
 
     private Route listContexts(String sandboxId) {
-        return onSuccess(contexts.list(sandboxId), infos -> complete(JsonResponses.of(StatusCodes.OK,
+        return onSuccess(contexts.list(sandboxId), infos -> complete(JsonEncoding.UTF8.response(StatusCodes.OK,
                 new ContextJson.Listing(infos.stream().map(ContextJson::of).toList()))));
     }
 
@@ -76,44 +76,20 @@ public final class V1Routes extends AllDirectives {
             ExecuteRequest request = ExecuteRequest.from(body);
             return optionalHeaderValueByName("Accept", accept -> {
                 ExecutionFormat format = ExecutionFormat.negotiate(accept.orElse(null));
-                return onSuccess(start(sandboxId, request), execution -> format.respond(request.code(), execution.events()));
+                return onSuccess(contexts.run(sandboxId, request.contextId(), request.language(), request.runRequest()),
+                        execution -> format.respond(request.code(), execution.events()));
             });
-        });
-    }
-
-    /** Hands the cell to its context: the named one (whose language must match a given one) or the sandbox's default. */
-    private CompletionStage<ContextService.Execution> start(String sandboxId, ExecuteRequest request) {
-        if (request.contextId() == null) {
-            Language language = request.language() == null ? Language.PYTHON : request.language();
-            return contexts.executeInDefault(sandboxId, language, defaults.settings(language, null, null, null, null),
-                    request.runRequest());
-        }
-        if (request.language() == null) {
-            return contexts.execute(sandboxId, request.contextId(), request.runRequest());
-        }
-        return contexts.get(sandboxId, request.contextId()).thenCompose(info -> {
-            if (info.settings().language() != request.language()) {
-                return CompletableFuture.failedStage(new IllegalArgumentException("Context " + request.contextId() + " runs "
-                        + info.settings().language().wireName() + ", not " + request.language().wireName()));
-            }
-            return contexts.execute(sandboxId, request.contextId(), request.runRequest());
         });
     }
 
     /** Answers with the context a service call gives. */
     private Route context(CompletionStage<ContextInfo> context, StatusCode status) {
-        return onSuccess(context, info -> complete(JsonResponses.of(status, ContextJson.of(info))));
+        return onSuccess(context, info -> complete(JsonEncoding.UTF8.response(status, ContextJson.of(info))));
     }
 
     /** The sandbox of the request: {@code X-Sandbox-Id}, {@code default} when absent. */
     private Route inSandbox(Function<String, Route> inner) {
-        return optionalHeaderValueByName(SANDBOX_HEADER, header -> {
-            String sandboxId = header.orElse("default");
-            if (!Workspaces.isValidSandboxId(sandboxId)) {
-                throw new IllegalArgumentException(SANDBOX_HEADER + " must be 1-64 of A-Z, a-z, 0-9, '_' and '-'");
-            }
-            return inner.apply(sandboxId);
-        });
+        return SandboxHeader.inSandbox(SANDBOX_HEADER, inner);
     }
 
     /** The request body as a JSON object; reading it enforces the gateway's body size limit. */

@@ -227,6 +227,6 @@ final class RunningGateway implements AutoCloseable {
 
     /** A service whose asks give up quickly, for tests that need a cluster that does not answer. */
     static V1Routes impatientRoutes(CodeshardNode node, Duration askTimeout) {
-        return new V1Routes(new ContextService(node.system(), askTimeout), node.defaults());
+        return new V1Routes(new ContextService(node.system(), askTimeout, node.defaults()), node.defaults());
     }
 }

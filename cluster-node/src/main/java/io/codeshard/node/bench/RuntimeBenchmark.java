@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -55,8 +54,9 @@ public final class RuntimeBenchmark {
                 double[] cell = cellRoundTrips(pooled, language);
                 report(language + " raw pipe echo", raw);
                 report(language + " cell via Interpreter", cell);
-                System.out.printf("  ratio cell/raw (median): %.1fx, overhead %.3f ms%n",
-                        percentile(cell, 50) / percentile(raw, 50), percentile(cell, 50) - percentile(raw, 50));
+                double cellMedian = Latencies.percentile(cell, 50);
+                double rawMedian = Latencies.percentile(raw, 50);
+                System.out.printf("  ratio cell/raw (median): %.1fx, overhead %.3f ms%n", cellMedian / rawMedian, cellMedian - rawMedian);
             }
             System.out.println("\n== cells per second, one context, " + THROUGHPUT_CELLS + " cells queued ==");
             for (Language language : List.of(Language.PYTHON, Language.JAVASCRIPT)) {
@@ -191,13 +191,7 @@ public final class RuntimeBenchmark {
     }
 
     private static void report(String what, double[] samples) {
-        System.out.printf("  %-34s median %8.3f ms   p99 %8.3f ms%n", what, percentile(samples, 50), percentile(samples, 99));
-    }
-
-    private static double percentile(double[] samples, double p) {
-        double[] sorted = samples.clone();
-        Arrays.sort(sorted);
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1)];
+        Latencies.report(what, 34, samples);
     }
 
     private static double millis(long nanos) {

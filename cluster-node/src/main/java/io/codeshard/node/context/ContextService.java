@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -36,12 +37,15 @@ public final class ContextService {
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
     private final Duration askTimeout;
+    private final ContextDefaults defaults;
     private final SecureRandom random = new SecureRandom();
 
-    public ContextService(ActorSystem<?> system, Duration askTimeout) {
+    /** {@code defaults} give a sandbox's default contexts their settings when {@link #run} creates one. */
+    public ContextService(ActorSystem<?> system, Duration askTimeout, ContextDefaults defaults) {
         this.system = system;
         this.sharding = ClusterSharding.get(system);
         this.askTimeout = askTimeout;
+        this.defaults = defaults;
     }
 
     /** An execution accepted by its context: its metadata and the stream of its events (ends with Completed). */
@@ -112,8 +116,33 @@ public final class ContextService {
                 .thenApply(reply -> new Execution(info(reply, contextId), untilCompleted(stream.second(), entity)));
     }
 
-    /** As {@link #execute}, in the sandbox's default context of {@code language}, created when missing. */
-    public CompletionStage<Execution> executeInDefault(String sandboxId, Language language, ContextSettings settings, RunRequest request) {
+    /**
+     * Runs a cell where a client asked for it: in the context named (whose language must be {@code language}
+     * when one is given), or without a context id in the sandbox's default context of {@code language}
+     * (python when null), created with the node's defaults when missing.
+     *
+     * @throws LanguageMismatchException (in the stage) when the named context runs another language
+     */
+    public CompletionStage<Execution> run(String sandboxId, String contextId, Language language, RunRequest request) {
+        return run(sandboxId, contextId, language, request, chosen -> defaults.settings(chosen, null, null, null, null));
+    }
+
+    /** As {@link #run(String, String, Language, RunRequest)}; a missing default context gets {@code defaultContext}'s settings. */
+    public CompletionStage<Execution> run(String sandboxId, String contextId, Language language, RunRequest request,
+                                          Function<Language, ContextSettings> defaultContext) {
+        if (contextId == null) {
+            Language chosen = language == null ? Language.PYTHON : language;
+            return executeInDefault(sandboxId, chosen, defaultContext.apply(chosen), request);
+        }
+        if (language == null) {
+            return execute(sandboxId, contextId, request);
+        }
+        return get(sandboxId, contextId).thenCompose(info -> info.settings().language() != language
+                ? CompletableFuture.failedStage(new LanguageMismatchException(contextId, info.settings().language(), language))
+                : execute(sandboxId, contextId, request));
+    }
+
+    private CompletionStage<Execution> executeInDefault(String sandboxId, Language language, ContextSettings settings, RunRequest request) {
         String contextId = defaultContextId(language);
         return execute(sandboxId, contextId, request).exceptionallyCompose(failure -> {
             if (unwrap(failure) instanceof ContextNotFoundException) {

@@ -18,8 +18,42 @@ public record ContextSettings(Language language, String cwd, Map<String, String>
     public static final String DEFAULT_CWD = "/workspace";
 
     public ContextSettings {
+        checkEnvVars(envVars);
         envVars = envVars == null ? Map.of() : Map.copyOf(envVars);
         cwd = cwd == null ? DEFAULT_CWD : cwd;
         restore = restore == null ? "none" : restore;
+    }
+
+    /**
+     * The one rule for environment variables, of a context or of a single run: a name is non-empty and free of
+     * '=' and NUL, a value is present and free of NUL (the OS could not pass anything else to a process).
+     *
+     * @throws InvalidEnvVarException naming the first variable that breaks the rule; null is no variables
+     */
+    public static void checkEnvVars(Map<String, String> envVars) {
+        if (envVars == null) {
+            return;
+        }
+        envVars.forEach((name, value) -> {
+            if (name == null || name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0
+                    || value == null || value.indexOf('\0') >= 0) {
+                throw new InvalidEnvVarException(name);
+            }
+        });
+    }
+
+    /** An environment variable no process can be given; the faces word it for their own field names. */
+    public static final class InvalidEnvVarException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final String name;
+
+        public InvalidEnvVarException(String name) {
+            super("Invalid environment variable: '" + name + "'");
+            this.name = name;
+        }
+
+        public String name() {
+            return name;
+        }
     }
 }

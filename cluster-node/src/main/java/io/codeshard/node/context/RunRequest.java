@@ -11,6 +11,7 @@ import java.util.Map;
  */
 public record RunRequest(String code, long timeoutMs, Map<String, String> envVars) {
     public RunRequest {
+        ContextSettings.checkEnvVars(envVars);
         envVars = envVars == null ? Map.of() : Map.copyOf(envVars);
     }
 }
