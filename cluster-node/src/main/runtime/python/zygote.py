@@ -119,8 +119,7 @@ class Zygote:
 
     def _signal(self, pid, sig):
         if pid not in self._children:
-            runtime_log.log(f"zygote ignores signal {sig} for {pid}, not a live child")
-            return
+            return  # already reaped: the JVM kills on close whether or not the process is still there
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, sig)
 

@@ -87,10 +87,9 @@ public final class GatewayBenchmark {
         System.out.println("\n== context create (POST /v1/contexts), " + CREATES + " sequential each ==");
         for (Language language : List.of(Language.PYTHON, Language.JAVASCRIPT)) {
             String body = "{\"language\":\"" + language.wireName() + "\"}";
-            double[] samples = time(CREATES, () -> {
-                Thread.sleep(language == Language.PYTHON ? 20 : 150); // lets the warm pool refill, as between users
-                return post("/v1/contexts", body);
-            });
+            // a pause between creates (not timed) lets the warm pool refill, as between users
+            long pauseMs = language == Language.PYTHON ? 20 : 250;
+            double[] samples = time(CREATES, () -> post("/v1/contexts", body), pauseMs);
             report(language.wireName(), samples);
         }
     }
@@ -146,11 +145,16 @@ public final class GatewayBenchmark {
     }
 
     private static double[] time(int n, Step step) throws Exception {
+        return time(n, step, 0);
+    }
+
+    private static double[] time(int n, Step step, long pauseMs) throws Exception {
         for (int i = 0; i < Math.min(100, n); i++) {
             step.run();
         }
         double[] samples = new double[n];
         for (int i = 0; i < n; i++) {
+            Thread.sleep(pauseMs);
             long t0 = System.nanoTime();
             step.run();
             samples[i] = (System.nanoTime() - t0) / 1e6;
