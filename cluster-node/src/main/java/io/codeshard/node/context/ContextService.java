@@ -6,6 +6,7 @@ import io.codeshard.protocol.ExecutionEvent;
 import io.codeshard.protocol.Language;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -172,14 +173,18 @@ public final class ContextService {
                 });
     }
 
+    /**
+     * Creates the context and lists it in its sandbox at the same time (two journal writes in parallel, not one
+     * after the other). Registering is idempotent, and a listed id whose context does not exist is left out of
+     * listings, so a create that fails leaves nothing visible behind.
+     */
     private CompletionStage<ContextInfo> createAndRegister(String sandboxId, String contextId, ContextSettings settings, boolean ifAbsent) {
-        return context(sandboxId, contextId)
+        CompletionStage<ContextInfo> created = context(sandboxId, contextId)
                 .<CodeContext.Reply>ask(reply -> new CodeContext.Create(sandboxId, contextId, settings, ifAbsent, reply), askTimeout)
-                .thenApply(reply -> info(reply, contextId))
-                .thenCompose(info -> registry(sandboxId)
-                        .<SandboxRegistry.Listing>ask(r -> new SandboxRegistry.Register(
-                                new SandboxRegistry.Entry(contextId, info.settings().language(), info.createdAt()), r), askTimeout)
-                        .thenApply(listing -> info));
+                .thenApply(reply -> info(reply, contextId));
+        CompletionStage<SandboxRegistry.Listing> listed = registry(sandboxId).ask(r -> new SandboxRegistry.Register(
+                new SandboxRegistry.Entry(contextId, settings.language(), Instant.now()), r), askTimeout);
+        return created.thenCombine(listed, (info, listing) -> info);
     }
 
     private CompletionStage<Optional<ContextInfo>> find(String sandboxId, String contextId) {
