@@ -3,10 +3,9 @@ package io.codeshard.gateway.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.codeshard.gateway.HttpGateway;
 import io.codeshard.gateway.Main;
+import io.codeshard.gateway.TestNodes;
 import io.codeshard.node.CodeshardNode;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -52,16 +51,7 @@ class ConformanceTest {
             throw new IllegalStateException(conformanceDir.resolve("node_modules") + " is missing: run `npm ci` in "
                     + conformanceDir + " (./codeshard test does) before this test");
         }
-        Path dataDir = Files.createTempDirectory("codeshard-conformance-");
-        // Layered under application.conf before resolving, so that values derived from the data dir follow it.
-        Config config = ConfigFactory.load(ConfigFactory.parseString(
-                        "codeshard.data-dir = \"" + dataDir + "\"\n"
-                                + "pekko.remote.artery.canonical.port = 0\n"
-                                + "pekko.actor.serialize-messages = on\n"
-                                + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
-                                + "pekko.loglevel = WARNING\n")
-                .withFallback(ConfigFactory.defaultApplication()));
-        node = CodeshardNode.start(config);
+        node = TestNodes.start("");
         Route routes = Main.gatewayRoutes(node);
         binding = HttpGateway.bind(node.system(), "127.0.0.1", 0, routes).toCompletableFuture().get(30, TimeUnit.SECONDS);
         baseUrl = "http://127.0.0.1:" + binding.localAddress().getPort();

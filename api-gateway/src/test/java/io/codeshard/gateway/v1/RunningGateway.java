@@ -1,9 +1,8 @@
 package io.codeshard.gateway.v1;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.codeshard.gateway.HttpGateway;
+import io.codeshard.gateway.TestNodes;
 import io.codeshard.node.CodeshardNode;
 import io.codeshard.node.context.ContextService;
 import io.codeshard.protocol.Json;
@@ -13,8 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,10 +26,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * A real codeshard node (actor system, H2 journal in a fresh directory, sharding, interpreter host) with
- * the /v1 routes bound on a free port, shared by every test class of the JVM: test classes take it as a
- * parameter through {@link Extension}. {@code serialize-messages = on} sends every message through the
- * Kryo serializer, as if it crossed the wire.
+ * A real codeshard node ({@link TestNodes}: actor system, H2 journal in a fresh directory, sharding,
+ * interpreter host) with the /v1 routes bound on a free port, shared by every test class of the JVM: test
+ * classes take it as a parameter through {@link Extension}.
  */
 final class RunningGateway implements AutoCloseable {
     final CodeshardNode node;
@@ -49,18 +45,7 @@ final class RunningGateway implements AutoCloseable {
 
     /** Starts a node with the given extra config; {@code routes} builds the route from the node's service. */
     static RunningGateway start(String extraConfig, Function<CodeshardNode, V1Routes> routes) throws Exception {
-        Path dataDir = Files.createTempDirectory("codeshard-gateway-test-");
-        // Layered under application.conf before resolving, so that values derived from the data dir
-        // (the H2 journal's URL) follow it; a resolved ConfigFactory.load() would keep the default's.
-        Config config = ConfigFactory.load(ConfigFactory.parseString(
-                        "codeshard.data-dir = \"" + dataDir + "\"\n"
-                                + "pekko.remote.artery.canonical.port = 0\n"
-                                + "pekko.actor.serialize-messages = on\n"
-                                + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
-                                + "pekko.loglevel = WARNING\n"
-                                + extraConfig)
-                .withFallback(ConfigFactory.defaultApplication()));
-        CodeshardNode node = CodeshardNode.start(config);
+        CodeshardNode node = TestNodes.start(extraConfig);
         try {
             ServerBinding binding = HttpGateway.bind(node.system(), "127.0.0.1", 0, routes.apply(node).route())
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
