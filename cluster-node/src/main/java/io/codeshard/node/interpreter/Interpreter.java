@@ -375,6 +375,10 @@ public final class Interpreter implements AutoCloseable {
 
         void adopt(ChildProcess adopted) {
             child = adopted;
+            if (ended.get()) {
+                adopted.kill(); // replaced (restart, close) while the process was being acquired
+                return;
+            }
             adopted.listen(this);
             if (!adopted.isOpen() || !adopted.send(host.initFrame(spec))) {
                 onClosed(adopted, null);
@@ -386,9 +390,7 @@ public final class Interpreter implements AutoCloseable {
             ended.set(true);
             ready.completeExceptionally(new InterpreterUnavailableException("the interpreter was replaced", null));
             if (child != null) {
-                child.kill();
-            } else {
-                ready.thenAccept(ChildProcess::kill);
+                child.kill(); // a process still being acquired is killed by adopt()
             }
         }
 
