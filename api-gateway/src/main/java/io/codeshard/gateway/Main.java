@@ -19,8 +19,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
-        Config config = ConfigFactory.load();
-        CodeshardNode node = CodeshardNode.start(config);
+        CodeshardNode node = CodeshardNode.start(ConfigFactory.load());
+        // the node's effective config: roles from CODESHARD_ROLES made a list, discovery settings applied
+        Config config = node.system().settings().config();
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "codeshard-shutdown"));
         if (config.getStringList("codeshard.roles").contains("gateway")) {
             Route routes = gatewayRoutes(node);

@@ -6,6 +6,7 @@ import io.codeshard.node.context.CodeContext;
 import io.codeshard.node.context.ContextDefaults;
 import io.codeshard.node.context.ContextService;
 import io.codeshard.node.context.Workspaces;
+import io.codeshard.node.health.NodeRuntime;
 import io.codeshard.node.interpreter.InterpreterConfig;
 import io.codeshard.node.interpreter.RuntimeHost;
 import io.codeshard.node.sandbox.SandboxRegistry;
@@ -17,8 +18,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 
 /**
@@ -40,11 +39,12 @@ public final class CodeshardNode implements AutoCloseable {
     }
 
     /**
-     * Starts a node from config. A node whose {@code pekko.cluster.seed-nodes} is empty forms a cluster
-     * of its own (the all-in-one mode); otherwise it joins the seeds.
+     * Starts a node from config. With a discovery method ({@code CODESHARD_DISCOVERY}) it starts pekko-management
+     * and Cluster Bootstrap; otherwise a node whose {@code pekko.cluster.seed-nodes} is empty forms a cluster of its
+     * own (the all-in-one mode) and one with seeds joins them. See {@link ClusterFormation}.
      */
     public static CodeshardNode start(Config given) throws IOException {
-        Config config = withAbsoluteDataDir(given);
+        Config config = ClusterFormation.withDiscovery(ClusterFormation.withRoleList(withAbsoluteDataDir(given)));
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "codeshard", config);
         try {
             boolean worker = config.getStringList("pekko.cluster.roles").contains("worker");
@@ -56,13 +56,11 @@ public final class CodeshardNode implements AutoCloseable {
             Workspaces workspaces = new Workspaces(Path.of(config.getString("codeshard.data-dir")));
             CodeContext.init(system, new CodeContext.Dependencies(host, workspaces), shards);
             SandboxRegistry.init(system, shards);
-            if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-                Cluster cluster = Cluster.get(system);
-                cluster.manager().tell(Join.create(cluster.selfMember().address()));
-            }
             if (host != null) {
+                NodeRuntime.get(system).register(host);
                 system.getWhenTerminated().thenRun(host::close);
             }
+            ClusterFormation.join(system, config);
             return new CodeshardNode(system, host, config);
         } catch (Exception e) {
             system.terminate();

@@ -69,7 +69,16 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
 
     public sealed interface Reply extends ClusterMessage {}
 
-    public record Found(ContextInfo info) implements Reply {}
+    /**
+     * The context's info. In answer to {@link Run}, {@code host} is the entity that accepted the cell: the
+     * requester death-watches it to end the execution's stream when the worker dies ({@link ExecutionRelay});
+     * null in other answers.
+     */
+    public record Found(ContextInfo info, ActorRef<Command> host) implements Reply {
+        public Found(ContextInfo info) {
+            this(info, null);
+        }
+    }
 
     public record NotFound(String entityId) implements Reply {}
 
@@ -181,7 +190,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
         timers.cancel(IDLE_TIMER);
         long timeoutMs = run.request().timeoutMs() > 0 ? run.request().timeoutMs() : state.info().settings().timeoutMs();
         interpreter.tell(new InterpreterActor.Execute(run.request(), Duration.ofMillis(timeoutMs), run.events(), context.getSelf()));
-        return Effect().reply(run.replyTo(), new Found(state.info()));
+        return Effect().reply(run.replyTo(), new Found(state.info(), context.getSelf()));
     }
 
     private Effect<Event, State> onInterrupt(State state, Interrupt interrupt) {

@@ -13,10 +13,12 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.japi.Pair;
@@ -40,6 +42,8 @@ public final class ContextService {
     private final Duration askTimeout;
     private final ContextDefaults defaults;
     private final SecureRandom random = new SecureRandom();
+    /** Names the executions' relay actors uniquely. */
+    private final AtomicLong executions = new AtomicLong();
 
     /** {@code defaults} give a sandbox's default contexts their settings when {@link #run} creates one. */
     public ContextService(ActorSystem<?> system, Duration askTimeout, ContextDefaults defaults) {
@@ -102,19 +106,27 @@ public final class ContextService {
                 });
     }
 
-    /** Runs a cell in a context; the returned stream interrupts the cell if it is cancelled before it ends. */
+    /**
+     * Runs a cell in a context; the returned stream interrupts the cell if it is cancelled before it ends, and
+     * ends with a {@code WorkerLost} error when the worker running the cell dies ({@link ExecutionRelay}).
+     */
     public CompletionStage<Execution> execute(String sandboxId, String contextId, RunRequest request) {
         EntityRef<CodeContext.Command> entity = context(sandboxId, contextId);
         Pair<ActorRef<ExecutionEvent>, Source<ExecutionEvent, NotUsed>> stream =
                 ActorSource.<ExecutionEvent>actorRef(event -> false, event -> Optional.empty(), STREAM_BUFFER, OverflowStrategy.fail())
                         .preMaterialize(system);
-        return entity.<CodeContext.Reply>ask(reply -> new CodeContext.Run(request, stream.first(), reply), askTimeout)
+        ActorRef<Object> relay = system.systemActorOf(ExecutionRelay.create(stream.first()),
+                "execution-" + executions.incrementAndGet(), Props.empty());
+        return entity.<CodeContext.Reply>ask(reply -> new CodeContext.Run(request, relay.narrow(), reply), askTimeout)
                 .whenComplete((reply, failure) -> {
-                    if (!(reply instanceof CodeContext.Found)) {
+                    if (reply instanceof CodeContext.Found found && found.host() != null) {
+                        relay.tell(new ExecutionRelay.Watch(found.host()));
+                    } else if (!(reply instanceof CodeContext.Found)) {
+                        relay.tell(new ExecutionRelay.StreamEnded());
                         stream.second().runWith(Sink.cancelled(), system); // nothing will be sent to it
                     }
                 })
-                .thenApply(reply -> new Execution(info(reply, contextId), untilCompleted(stream.second(), entity)));
+                .thenApply(reply -> new Execution(info(reply, contextId), untilCompleted(stream.second(), entity, relay)));
     }
 
     /**
@@ -153,7 +165,8 @@ public final class ContextService {
         });
     }
 
-    private Source<ExecutionEvent, NotUsed> untilCompleted(Source<ExecutionEvent, NotUsed> events, EntityRef<CodeContext.Command> entity) {
+    private Source<ExecutionEvent, NotUsed> untilCompleted(Source<ExecutionEvent, NotUsed> events, EntityRef<CodeContext.Command> entity,
+                                                           ActorRef<Object> relay) {
         AtomicBoolean completed = new AtomicBoolean();
         return events
                 .takeWhile(event -> !(event instanceof ExecutionEvent.Completed), true)
@@ -167,6 +180,7 @@ public final class ContextService {
                     done.whenComplete((ok, failure) -> {
                         if (!completed.get()) {
                             entity.tell(new CodeContext.Interrupt());
+                            relay.tell(new ExecutionRelay.StreamEnded());
                         }
                     });
                     return notUsed;

@@ -71,6 +71,11 @@ public final class RuntimeHost implements AutoCloseable {
         return host;
     }
 
+    /** Whether this host can still start interpreters: not closed and its zygote process alive (the worker readiness check). */
+    public boolean isServing() {
+        return !closed && zygote.isAlive();
+    }
+
     public InterpreterConfig config() {
         return config;
     }

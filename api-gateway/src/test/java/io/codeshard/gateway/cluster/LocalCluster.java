@@ -1,0 +1,218 @@
+package io.codeshard.gateway.cluster;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A real multi-node cluster for tests, from the test classpath: a private PostgreSQL 15 (initdb/pg_ctl, as the
+ * {@code postgres} user through setpriv when root), N worker JVMs and M gateway JVMs of {@code Main} on loopback,
+ * formed by Cluster Bootstrap with config discovery — what {@code ./codeshard cluster up} starts.
+ */
+final class LocalCluster implements AutoCloseable {
+    private static final String PG_BIN = "/usr/lib/postgresql/15/bin";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** One member JVM; {@code httpPort} is 0 on workers. */
+    record Member(String name, Process process, int managementPort, int httpPort) {
+        String url() {
+            return "http://127.0.0.1:" + httpPort;
+        }
+
+        String management() {
+            return "http://127.0.0.1:" + managementPort;
+        }
+    }
+
+    private final Path dir;
+    private final Path pgDir;
+    private final Map<String, Member> members = new LinkedHashMap<>();
+
+    private LocalCluster(Path dir, Path pgDir) {
+        this.dir = dir;
+        this.pgDir = pgDir;
+    }
+
+    static LocalCluster start(int workers, int gateways) throws Exception {
+        Path dir = Files.createTempDirectory("codeshard-cluster-test-");
+        Path pgDir = Files.createTempDirectory(Path.of("/tmp"), "codeshard-pg-");
+        LocalCluster cluster = new LocalCluster(dir, pgDir);
+        try {
+            String jdbcUrl = cluster.startPostgres();
+            cluster.applySchema(jdbcUrl);
+            List<Integer> workerManagement = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                workerManagement.add(freePort());
+            }
+            String seeds = workerManagement.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+            for (int i = 1; i <= workers; i++) {
+                cluster.startMember("worker-" + i, "worker", workerManagement.get(i - 1), 0, seeds, workers, jdbcUrl);
+            }
+            for (int i = 1; i <= gateways; i++) {
+                cluster.startMember("gateway-" + i, "gateway", freePort(), freePort(), seeds, workers, jdbcUrl);
+            }
+            cluster.awaitReady(Duration.ofSeconds(180));
+            return cluster;
+        } catch (Exception e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    Member member(String name) {
+        return members.get(name);
+    }
+
+    List<Member> workers() {
+        return members.values().stream().filter(m -> m.httpPort() == 0).toList();
+    }
+
+    List<Member> gateways() {
+        return members.values().stream().filter(m -> m.httpPort() != 0).toList();
+    }
+
+    /** GET on a member's management HTTP; null when it does not answer 200. */
+    static String management(Member member, String path) {
+        try {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(member.management() + path))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            return answer.statusCode() == 200 ? answer.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    Path log(String name) {
+        return dir.resolve(name + ".log");
+    }
+
+    private String startPostgres() throws Exception {
+        Path data = pgDir.resolve("data");
+        Path sock = Files.createDirectories(pgDir.resolve("sock"));
+        int port = freePort();
+        if (isRoot()) {
+            run(List.of("chown", "-R", "postgres:postgres", pgDir.toString()));
+        }
+        run(asPostgres(PG_BIN + "/initdb", "-D", data.toString(), "-U", "codeshard", "--auth=trust", "-E", "UTF8"));
+        run(asPostgres(PG_BIN + "/pg_ctl", "-D", data.toString(), "-l", pgDir.resolve("postgres.log").toString(), "-w", "-t", "60",
+                "-o", "-p " + port + " -k " + sock + " -c listen_addresses=127.0.0.1", "start"));
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+    }
+
+    /** Once, before the workers start: several workers creating a missing schema at the same moment race. */
+    private void applySchema(String jdbcUrl) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.codeshard.node.JournalSchema");
+        journalEnv(builder.environment(), jdbcUrl);
+        Process process = builder.redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (process.waitFor() != 0) {
+            throw new IOException("journal schema failed: " + output);
+        }
+    }
+
+    private static void journalEnv(Map<String, String> env, String jdbcUrl) {
+        env.put("CODESHARD_JDBC_PROFILE", "slick.jdbc.PostgresProfile$");
+        env.put("CODESHARD_JDBC_DRIVER", "org.postgresql.Driver");
+        env.put("CODESHARD_JDBC_URL", jdbcUrl);
+        env.put("CODESHARD_JDBC_USER", "codeshard");
+    }
+
+    private void startMember(String name, String role, int managementPort, int httpPort, String seeds, int workers, String jdbcUrl)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dcodeshard.runtime.dir=" + System.getProperty("codeshard.runtime.dir"),
+                "io.codeshard.gateway.Main")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
+        Map<String, String> env = builder.environment();
+        env.put("CODESHARD_ROLES", role);
+        env.put("CODESHARD_DATA_DIR", Files.createDirectories(dir.resolve(name)).toString());
+        env.put("CODESHARD_CLUSTER_PORT", String.valueOf(freePort()));
+        env.put("CODESHARD_MANAGEMENT_PORT", String.valueOf(managementPort));
+        env.put("CODESHARD_DISCOVERY", "config");
+        env.put("CODESHARD_SEED_ENDPOINTS", seeds);
+        env.put("CODESHARD_REQUIRED_CONTACT_POINTS", String.valueOf(workers));
+        journalEnv(env, jdbcUrl);
+        if (httpPort != 0) {
+            env.put("CODESHARD_HTTP_PORT", String.valueOf(httpPort));
+        }
+        members.put(name, new Member(name, builder.start(), managementPort, httpPort));
+    }
+
+    private void awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Member member : members.values()) {
+            while (management(member, "/ready") == null) {
+                if (!member.process().isAlive()) {
+                    throw new IOException(member.name() + " exited; see " + log(member.name()));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException(member.name() + " not ready; see " + log(member.name()));
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Member member : members.values()) {
+            member.process().destroy();
+        }
+        for (Member member : members.values()) {
+            if (!member.process().waitFor(20, TimeUnit.SECONDS)) {
+                member.process().destroyForcibly().waitFor();
+            }
+        }
+        if (Files.exists(pgDir.resolve("data"))) {
+            run(asPostgres(PG_BIN + "/pg_ctl", "-D", pgDir.resolve("data").toString(), "-m", "fast", "-w", "stop"));
+        }
+        run(List.of("rm", "-rf", pgDir.toString()));
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    /** initdb refuses root: as root, run PostgreSQL's binaries as the postgres user. */
+    private static List<String> asPostgres(String... command) {
+        List<String> full = new ArrayList<>();
+        if (isRoot()) {
+            full.addAll(List.of("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"));
+        }
+        full.addAll(List.of(command));
+        return full;
+    }
+
+    private static void run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (process.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
