@@ -58,10 +58,6 @@ final class ChildPool {
         }
     }
 
-    int idleCount() {
-        return idle.size();
-    }
-
     void killAll() {
         ChildProcess child;
         while ((child = idle.poll()) != null) {

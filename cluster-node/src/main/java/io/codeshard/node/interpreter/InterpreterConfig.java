@@ -75,11 +75,6 @@ public record InterpreterConfig(
         return new InterpreterConfig(runtimeDir, python, node, pythonPoolSize, nodePoolSize, defaultTimeout, interruptGrace, bytes, baseEnv);
     }
 
-    /** A copy with another interrupt grace. */
-    public InterpreterConfig withInterruptGrace(Duration grace) {
-        return new InterpreterConfig(runtimeDir, python, node, pythonPoolSize, nodePoolSize, defaultTimeout, grace, maxOutputBytes, baseEnv);
-    }
-
     private static Path configuredRuntimeDir() {
         String configured = setting("codeshard.runtime.dir", null);
         if (configured != null) {

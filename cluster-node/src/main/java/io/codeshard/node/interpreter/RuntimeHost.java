@@ -120,11 +120,6 @@ public final class RuntimeHost implements AutoCloseable {
         return timers;
     }
 
-    /** Idle warm processes per runtime (for status and tests). */
-    public int warmCount(Language.Runtime runtime) {
-        return pools.get(runtime).idleCount();
-    }
-
     private CompletableFuture<ChildProcess> spawn(Language.Runtime runtime) {
         String token = HexFormat.of().formatHex(nextToken());
         CompletableFuture<ChildProcess> hello = new CompletableFuture<>();

@@ -71,8 +71,7 @@ class ExecutionContractTest {
     @Test
     void pythonHonoursCwdAndEnvVarsGivenAtStart() throws Exception {
         Path cwd = Files.createTempDirectory("codeshard-cwd-");
-        try (Interpreter interpreter = SharedRuntime.host()
-                .open(new InterpreterSpec(Language.PYTHON, cwd, Map.of("GREETING", "hej"))).get(30, TimeUnit.SECONDS)) {
+        try (Interpreter interpreter = SharedRuntime.open(Language.PYTHON, cwd, Map.of("GREETING", "hej"))) {
             Cell cell = Cell.run(interpreter, "import os\nprint(os.getcwd())\nos.environ['GREETING']").ok();
             assertEquals(cwd.toRealPath() + "\n", cell.stdout());
             assertEquals("'hej'", cell.main().text());
@@ -83,8 +82,7 @@ class ExecutionContractTest {
     @Test
     void javascriptHonoursCwdAndEnvVarsGivenAtStart() throws Exception {
         Path cwd = Files.createTempDirectory("codeshard-cwd-");
-        try (Interpreter interpreter = SharedRuntime.host()
-                .open(new InterpreterSpec(Language.JAVASCRIPT, cwd, Map.of("GREETING", "hej"))).get(30, TimeUnit.SECONDS)) {
+        try (Interpreter interpreter = SharedRuntime.open(Language.JAVASCRIPT, cwd, Map.of("GREETING", "hej"))) {
             Cell cell = Cell.run(interpreter, "console.log(process.cwd()); process.env.GREETING").ok();
             assertEquals(cwd.toRealPath() + "\n", cell.stdout());
             assertEquals("'hej'", cell.main().text());

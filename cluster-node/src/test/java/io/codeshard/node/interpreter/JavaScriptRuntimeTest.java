@@ -211,8 +211,7 @@ class JavaScriptRuntimeTest {
         Path pkg = Files.createDirectories(cwd.resolve("node_modules").resolve("greet"));
         Files.writeString(pkg.resolve("package.json"), "{\"name\": \"greet\", \"version\": \"1.0.0\", \"main\": \"index.js\"}\n");
         Files.writeString(pkg.resolve("index.js"), "module.exports = { greet: (name) => 'hello ' + name };\n");
-        try (Interpreter interpreter = SharedRuntime.host()
-                .open(new InterpreterSpec(Language.JAVASCRIPT, cwd, Map.of())).get(30, TimeUnit.SECONDS)) {
+        try (Interpreter interpreter = SharedRuntime.open(Language.JAVASCRIPT, cwd, Map.of())) {
             assertEquals("'hello req'", mainText(interpreter, "require('greet').greet('req')"));
             Cell.run(interpreter, "import { greet } from 'greet'").ok();
             assertEquals("'hello imp'", mainText(interpreter, "greet('imp')"));

@@ -36,7 +36,15 @@ public final class SharedRuntime {
 
     static Interpreter open(Language language, Map<String, String> env) {
         try {
-            Path cwd = Files.createTempDirectory("codeshard-test-");
+            return open(language, Files.createTempDirectory("codeshard-test-"), env);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An interpreter in the given working directory, ready to run a cell. */
+    static Interpreter open(Language language, Path cwd, Map<String, String> env) {
+        try {
             return host().open(new InterpreterSpec(language, cwd, env)).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not open a " + language + " interpreter", e);
