@@ -23,6 +23,7 @@ public final class Main {
         // the node's effective config: roles from CODESHARD_ROLES made a list, discovery settings applied
         Config config = node.system().settings().config();
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "codeshard-shutdown"));
+        exitWhenTheNodeStops(node);
         if (config.getStringList("codeshard.roles").contains("gateway")) {
             Route routes = gatewayRoutes(node);
             ServerBinding binding = HttpGateway.bind(node.system(), config.getString("codeshard.gateway.host"),
@@ -33,6 +34,17 @@ public final class Main {
         } else {
             System.out.println("codeshard worker started at " + node.system().address());
         }
+    }
+
+    /**
+     * A node that stops on its own — downed by the split brain resolver, or removed from the cluster — ends the
+     * process (status 1), so its supervisor starts a fresh one that joins again; its interpreters ended with it.
+     */
+    private static void exitWhenTheNodeStops(CodeshardNode node) {
+        node.system().getWhenTerminated().thenRun(() -> new Thread(() -> {
+            System.err.println("codeshard: the node left the cluster and stopped; exiting");
+            System.exit(1); // during a JVM shutdown (SIGTERM) this waits for the shutdown hooks, which is fine
+        }, "codeshard-exit").start());
     }
 
     /** Every HTTP face this gateway serves: native, Cloudflare-compatible, E2B-compatible (last: its routes sit at the root). */

@@ -23,6 +23,7 @@ public final class CreateContextOptions {
     private final Map<String, String> envVars;
     private final Duration timeout;
     private final Duration idleTtl;
+    private final String restore;
 
     private CreateContextOptions(Builder builder) {
         language = builder.language;
@@ -30,6 +31,7 @@ public final class CreateContextOptions {
         envVars = builder.envVars;
         timeout = builder.timeout;
         idleTtl = builder.idleTtl;
+        restore = builder.restore;
     }
 
     /** Starts options with every setting left to the service's default. */
@@ -45,7 +47,7 @@ public final class CreateContextOptions {
     /** The body of {@code POST /v1/contexts}. */
     Wire.CreateContextRequest request() {
         return new Wire.CreateContextRequest(
-                Wire.languageName(language), cwd, envVars, Wire.millis(timeout), Wire.seconds(idleTtl));
+                Wire.languageName(language), cwd, envVars, Wire.millis(timeout), Wire.seconds(idleTtl), restore);
     }
 
     /** Collects the settings of {@link CreateContextOptions}. */
@@ -55,6 +57,7 @@ public final class CreateContextOptions {
         private Map<String, String> envVars;
         private Duration timeout;
         private Duration idleTtl;
+        private String restore;
 
         private Builder() {}
 
@@ -91,6 +94,16 @@ public final class CreateContextOptions {
          */
         public Builder idleTtl(Duration idleTtl) {
             this.idleTtl = Objects.requireNonNull(idleTtl, "idleTtl");
+            return this;
+        }
+
+        /**
+         * What the context's state becomes when it gets a fresh interpreter after a failover, a service restart or an
+         * idle cull: {@code "none"} (the default: empty) or {@code "replay"} (its successful cells since the last
+         * restart run again, in order, before the next execution, which then begins with a {@code state_replayed} notice).
+         */
+        public Builder restore(String restore) {
+            this.restore = Objects.requireNonNull(restore, "restore");
             return this;
         }
 

@@ -16,7 +16,7 @@ final class Wire {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record CreateContextRequest(
-            String language, String cwd, Map<String, String> envVars, Long timeout, Long idleTtl) {}
+            String language, String cwd, Map<String, String> envVars, Long timeout, Long idleTtl, String restore) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record ExecuteRequest(

@@ -6,6 +6,7 @@ import io.codeshard.node.context.CodeContext;
 import io.codeshard.node.context.ContextDefaults;
 import io.codeshard.node.context.ContextService;
 import io.codeshard.node.context.Workspaces;
+import io.codeshard.node.health.JournalProbe;
 import io.codeshard.node.health.NodeRuntime;
 import io.codeshard.node.interpreter.InterpreterConfig;
 import io.codeshard.node.interpreter.RuntimeHost;
@@ -30,12 +31,16 @@ public final class CodeshardNode implements AutoCloseable {
     private final RuntimeHost host;
     private final ContextService contexts;
     private final ContextDefaults defaults;
+    private final JournalProbe journal;
 
     private CodeshardNode(ActorSystem<Void> system, RuntimeHost host, Config config) {
         this.system = system;
         this.host = host;
         this.defaults = ContextDefaults.fromConfig(config);
-        this.contexts = new ContextService(system, Duration.ofSeconds(10), defaults);
+        // a gateway-only node without a journal of its own (embedded H2 default) has nothing to probe
+        boolean ownJournal = host != null || !config.getString(JOURNAL_URL).startsWith("jdbc:h2:");
+        this.journal = ownJournal ? JournalProbe.start(config) : null;
+        this.contexts = new ContextService(system, Duration.ofSeconds(10), defaults, ownJournal ? journal::failure : () -> null);
     }
 
     /**
@@ -102,6 +107,9 @@ public final class CodeshardNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (journal != null) {
+            journal.close();
+        }
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);

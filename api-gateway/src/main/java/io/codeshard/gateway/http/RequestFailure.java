@@ -1,6 +1,7 @@
 package io.codeshard.gateway.http;
 
 import io.codeshard.node.context.ContextNotFoundException;
+import io.codeshard.node.context.JournalUnavailableException;
 import io.codeshard.node.interpreter.InterpreterUnavailableException;
 import io.codeshard.protocol.Language;
 import java.util.concurrent.TimeoutException;
@@ -68,6 +69,9 @@ public record RequestFailure(Kind kind, String message, String field) {
         }
         if (failure instanceof TimeoutException) {
             return unavailable("The cluster did not answer in time; retry shortly");
+        }
+        if (failure instanceof JournalUnavailableException) {
+            return unavailable(failure.getMessage());
         }
         if (failure instanceof InterpreterUnavailableException) {
             return unavailable("No interpreter is available: " + failure.getMessage());

@@ -20,11 +20,13 @@ record ContextJson(
         Instant lastUsed,
         int executionCount,
         long idleTtl,
+        String restore,
         String state) {
 
     static ContextJson of(ContextInfo info) {
         return new ContextJson(info.id(), info.settings().language(), info.settings().cwd(), info.settings().envVars(),
-                info.createdAt(), info.lastUsed(), info.executionCount(), info.settings().idleTtlSeconds(), info.state());
+                info.createdAt(), info.lastUsed(), info.executionCount(), info.settings().idleTtlSeconds(),
+                info.settings().restore(), info.state());
     }
 
     /** The body of {@code GET /v1/contexts}. */

@@ -8,12 +8,13 @@ import java.util.Map;
  * The body of {@code POST /v1/contexts}; every field optional.
  *
  * @param timeout default execution timeout in ms
- * @param idleTtl seconds without executions before the context is deleted, 0 = never
+ * @param idleTtl seconds without executions before the context's interpreter is stopped, 0 = never
+ * @param restore {@code none} or {@code replay} (docs/contexts.md)
  */
-record CreateContextRequest(Language language, String cwd, Map<String, String> envVars, Long timeout, Long idleTtl) {
+record CreateContextRequest(Language language, String cwd, Map<String, String> envVars, Long timeout, Long idleTtl, String restore) {
 
     static CreateContextRequest from(JsonBody body) {
         return new CreateContextRequest(body.language("language"), body.string("cwd"), body.envVars("envVars"),
-                body.integer("timeout"), body.integer("idleTtl"));
+                body.integer("timeout"), body.integer("idleTtl"), body.string("restore"));
     }
 }

@@ -57,7 +57,7 @@ public final class V1Routes extends AllDirectives {
         return jsonBody(body -> {
             CreateContextRequest request = CreateContextRequest.from(body);
             ContextSettings settings = defaults.settings(request.language(), request.cwd(), request.envVars(),
-                    request.timeout(), request.idleTtl());
+                    request.timeout(), request.idleTtl()).withRestore(request.restore());
             return context(contexts.create(sandboxId, settings), StatusCodes.CREATED);
         });
     }

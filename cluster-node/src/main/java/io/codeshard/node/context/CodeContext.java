@@ -7,6 +7,10 @@ import io.codeshard.protocol.ClusterMessage;
 import io.codeshard.protocol.ExecutionEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -37,6 +41,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class CodeContext extends EventSourcedBehavior<CodeContext.Command, CodeContext.Event, CodeContext.State> {
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "CodeContext");
     private static final Object IDLE_TIMER = "idle";
+    private static final Object HANDOFF_TIMER = "handoff";
+    /** How long a moving context waits for its running cells (sharding's own hand-off limit is longer). */
+    private static final Duration HANDOFF_GRACE = Duration.ofSeconds(8);
+    static final String RESTORE_REPLAY = "replay";
+    static final String RECOVERED = "the context was recovered from the journal (service restart or failover)";
 
     // ---- protocol ----
 
@@ -61,11 +70,29 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
 
     public record Delete(ActorRef<Reply> replyTo) implements Command {}
 
-    /** From the interpreter child: a cell ended. */
-    public record ExecutionFinished(int executionCount, Instant at) implements Command {}
+    /** From the interpreter child: a cell ended; {@code succeeded} when it raised no error. */
+    public record ExecutionFinished(int executionCount, Instant at, boolean succeeded, String code)
+            implements Command, NoSerializationVerificationNeeded {}
 
     /** From the idle timer. */
     public record IdleTimeout() implements Command {}
+
+    /** From the {@link ExecutionLog} child: it recovered (again) with this state. */
+    public record LogRecovered(ExecutionLog.State log) implements Command, NoSerializationVerificationNeeded {}
+
+    /** From the {@link ExecutionLog} child: writes up to {@code seq} are in the journal. */
+    public record LogWritten(long seq) implements Command, NoSerializationVerificationNeeded {}
+
+    /** From the interpreter child: the recorded cells of a replay context ran again; {@code failed} raised errors. */
+    public record ReplayFinished(int ran, int failed) implements Command, NoSerializationVerificationNeeded {}
+
+    /**
+     * From sharding, when the shard moves (its node leaves, or a rebalance): running cells get a few seconds to
+     * finish and unacknowledged log writes to land, then the entity stops (its interpreter with it).
+     */
+    public record HandOff() implements Command, NoSerializationVerificationNeeded {}
+
+    record HandOffDeadline() implements Command, NoSerializationVerificationNeeded {}
 
     public sealed interface Reply extends ClusterMessage {}
 
@@ -88,6 +115,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
 
     public record Created(ContextInfo info) implements Event {}
 
+    /** Written by earlier versions, where the entity journaled every execution; now {@link ExecutionLog} does. */
     public record Executed(int executionCount, Instant at) implements Event {}
 
     public record Restarted(Instant at) implements Event {}
@@ -117,6 +145,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     public static void init(ActorSystem<?> system, Dependencies dependencies, int numberOfShards) {
         ClusterSharding.get(system).init(Entity.of(TYPE_KEY, entity -> create(entity.getEntityId(), dependencies))
                 .withRole("worker")
+                .withStopMessage(new HandOff())
                 .withMessageExtractor(new SandboxShards<>(numberOfShards)));
     }
 
@@ -132,6 +161,16 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     private ActorRef<InterpreterActor.Command> interpreter;
     private int running;
     private int interpreterIncarnations;
+    private ActorRef<ExecutionLog.Command> log;
+    /** The execution log's recovered state, kept current by this context's own records. */
+    private ExecutionLog.State usage = ExecutionLog.State.EMPTY;
+    /** Runs wait (stashed) until the log told the execution count, and until a replay ended. */
+    private boolean logRecovered;
+    private boolean replaying;
+    private boolean handingOff;
+    /** Log writes not yet acknowledged, sent again when the log recovers (after a journal outage). */
+    private final Deque<ExecutionLog.Command> unwritten = new ArrayDeque<>();
+    private long writes;
 
     private CodeContext(String entityId, ActorContext<Command> context, TimerScheduler<Command> timers, Dependencies dependencies) {
         super(PersistenceId.of(TYPE_KEY.name(), entityId),
@@ -153,25 +192,34 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     public CommandHandler<Command, Event, State> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Create.class, this::onCreate)
-                .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), answer(state)))
+                .onCommand(Get.class, (state, get) -> state.isActive() && !logRecovered
+                        ? Effect().stash() // its execution count is in the log
+                        : Effect().reply(get.replyTo(), answer(state)))
                 .onCommand(Run.class, this::onRun)
                 .onCommand(Interrupt.class, this::onInterrupt)
                 .onCommand(Restart.class, this::onRestart)
                 .onCommand(Delete.class, this::onDelete)
                 .onCommand(ExecutionFinished.class, this::onExecutionFinished)
                 .onCommand(IdleTimeout.class, this::onIdleTimeout)
+                .onCommand(LogRecovered.class, this::onLogRecovered)
+                .onCommand(LogWritten.class, this::onLogWritten)
+                .onCommand(ReplayFinished.class, this::onReplayFinished)
+                .onCommand(HandOff.class, this::onHandOff)
+                .onCommand(HandOffDeadline.class, (state, deadline) -> Effect().stop())
                 .build();
     }
 
     private Effect<Event, State> onCreate(State state, Create create) {
         if (state.isActive()) {
-            Reply reply = create.ifAbsent() ? new Found(state.info()) : new Failed("context " + create.contextId() + " already exists");
+            Reply reply = create.ifAbsent() ? new Found(current(state)) : new Failed("context " + create.contextId() + " already exists");
             return Effect().reply(create.replyTo(), reply);
         }
         Instant now = Instant.now();
         ContextInfo info = new ContextInfo(create.sandboxId(), create.contextId(), create.settings(), now, now, 0, ContextInfo.READY);
         return Effect().persist(new Created(info)).thenRun(created -> {
-            startInterpreter(created.info(), null);
+            startLog(created.info());
+            logRecovered = true; // a new context's log is new and empty: nothing to wait for
+            startInterpreter(created.info(), 0, null);
             armIdleTimer(created.info());
             create.replyTo().tell(new Found(created.info()));
         });
@@ -181,16 +229,21 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
         if (!state.isActive()) {
             return Effect().reply(run.replyTo(), new NotFound(entityId));
         }
+        if (!logRecovered || replaying) {
+            return Effect().stash();
+        }
         if (interpreter == null) {
-            startInterpreter(state.info(), state.info().isCulled()
+            String reason = state.info().isCulled()
                     ? "the context was idle for " + state.info().settings().idleTtlSeconds() + " s and its interpreter was stopped"
-                    : "the context was recovered from the journal (service restart or failover)");
+                    : RECOVERED;
+            if (restoreInterpreter(state.info(), reason)) {
+                return Effect().stash();
+            }
         }
         running++;
         timers.cancel(IDLE_TIMER);
-        long timeoutMs = run.request().timeoutMs() > 0 ? run.request().timeoutMs() : state.info().settings().timeoutMs();
-        interpreter.tell(new InterpreterActor.Execute(run.request(), Duration.ofMillis(timeoutMs), run.events(), context.getSelf()));
-        return Effect().reply(run.replyTo(), new Found(state.info(), context.getSelf()));
+        interpreter.tell(new InterpreterActor.Execute(run.request(), timeoutOf(state.info(), run.request()), run.events(), context.getSelf()));
+        return Effect().reply(run.replyTo(), new Found(current(state), context.getSelf()));
     }
 
     private Effect<Event, State> onInterrupt(State state, Interrupt interrupt) {
@@ -204,8 +257,19 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
         if (!state.isActive()) {
             return Effect().reply(restart.replyTo(), new NotFound(entityId));
         }
-        return Effect().persist(new Restarted(Instant.now()))
-                .thenRun(restarted -> interpreter.tell(new InterpreterActor.Restart(restart.replyTo(), restarted.info())));
+        if (!logRecovered || replaying) {
+            return Effect().stash();
+        }
+        return Effect().persist(new Restarted(Instant.now())).thenRun(restarted -> {
+            write(new ExecutionLog.Clear(++writes, usage.executionCount()));
+            usage = new ExecutionLog.State(usage.executionCount(), usage.lastUsed(), List.of(), 0, false);
+            if (interpreter == null) {
+                startInterpreter(restarted.info(), usage.executionCount(), null);
+                restart.replyTo().tell(new Found(current(restarted)));
+            } else {
+                interpreter.tell(new InterpreterActor.Restart(restart.replyTo(), current(restarted)));
+            }
+        });
     }
 
     private Effect<Event, State> onDelete(State state, Delete delete) {
@@ -213,16 +277,21 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
             return Effect().reply(delete.replyTo(), new NotFound(entityId));
         }
         return Effect().persist(new Deleted(Instant.now(), "deleted by request"))
-                .thenRun(deleted -> delete.replyTo().tell(new Found(deleted.info())))
+                .thenRun(deleted -> delete.replyTo().tell(new Found(current(deleted))))
                 .thenStop();
     }
 
     private Effect<Event, State> onExecutionFinished(State state, ExecutionFinished finished) {
         running = Math.max(0, running - 1);
-        if (!state.isActive()) {
-            return Effect().none();
+        if (!state.isActive() || finished.executionCount() <= usage.executionCount()) {
+            return stopWhenHandedOff();
         }
-        return Effect().persist(new Executed(finished.executionCount(), finished.at())).thenRun(this::armIdleTimerIfIdle);
+        boolean keep = finished.succeeded() && RESTORE_REPLAY.equals(state.info().settings().restore());
+        ExecutionLog.Record record = new ExecutionLog.Record(++writes, finished.executionCount(), finished.at(), keep ? finished.code() : null);
+        usage = usage.recorded(new ExecutionLog.Recorded(record.executionCount(), record.at(), record.code()));
+        write(record);
+        armIdleTimerIfIdle(state);
+        return stopWhenHandedOff();
     }
 
     /** Stops the interpreter of a context unused for its TTL; the metadata stays and says so. */
@@ -238,22 +307,110 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
         });
     }
 
-    private static Reply answer(State state) {
-        return state.isActive() ? new Found(state.info()) : new NotFound(state.info() == null ? "" : state.info().id());
+    /** The log's state after the entity's recovery (and after each restart of the log): the count, the cells. */
+    private Effect<Event, State> onLogRecovered(State state, LogRecovered recovered) {
+        unwritten.forEach(log::tell); // lost in a journal outage, or not yet written: idempotent by count
+        if (logRecovered) {
+            return Effect().none();
+        }
+        logRecovered = true;
+        ExecutionLog.State log = recovered.log();
+        ContextInfo journaled = state.info();
+        // contexts of earlier versions have their count in the entity's own journal (Executed events)
+        usage = journaled == null || log.executionCount() >= journaled.executionCount() ? log
+                : new ExecutionLog.State(journaled.executionCount(), journaled.lastUsed(), log.cells(), log.codeChars(), log.incomplete());
+        if (state.isActive() && !state.info().isCulled()) {
+            // a culled context gets its interpreter back on its next execution only
+            if (restoreInterpreter(state.info(), RECOVERED)) {
+                return Effect().none();
+            }
+            armIdleTimer(state.info());
+        }
+        return Effect().unstashAll();
     }
 
-    // ---- interpreter and idle timer (side effects, never in event handlers) ----
+    private Effect<Event, State> onLogWritten(State state, LogWritten written) {
+        while (!unwritten.isEmpty() && unwritten.peekFirst().seq() <= written.seq()) {
+            unwritten.removeFirst();
+        }
+        return stopWhenHandedOff();
+    }
 
-    private void startInterpreter(ContextInfo info, String resetReason) {
+    private Effect<Event, State> onReplayFinished(State state, ReplayFinished replay) {
+        replaying = false;
+        String message = "The interpreter was restarted because " + RECOVERED + "; its state was rebuilt by running its "
+                + replay.ran() + " recorded successful cell(s) again in order (restore: replay)"
+                + (replay.failed() > 0 ? ", of which " + replay.failed() + " raised an error this time" : "") + ".";
+        interpreter.tell(new InterpreterActor.Announce(new ExecutionEvent.Notice("state_replayed", message)));
+        armIdleTimerIfIdle(state);
+        return Effect().unstashAll();
+    }
+
+    private Effect<Event, State> onHandOff(State state, HandOff handOff) {
+        handingOff = true;
+        timers.startSingleTimer(HANDOFF_TIMER, new HandOffDeadline(), HANDOFF_GRACE);
+        return stopWhenHandedOff();
+    }
+
+    /** A moving context stops once its cells ended and its log writes landed (or at its deadline). */
+    private Effect<Event, State> stopWhenHandedOff() {
+        return handingOff && running == 0 && unwritten.isEmpty() ? Effect().stop() : Effect().none();
+    }
+
+    private Reply answer(State state) {
+        return state.isActive() ? new Found(current(state)) : new NotFound(state.info() == null ? "" : state.info().id());
+    }
+
+    /** The journaled metadata with the execution log's count and last use. */
+    private ContextInfo current(State state) {
+        ContextInfo info = state.info().withExecutions(usage.executionCount(), usage.lastUsed());
+        return interpreter != null && info.isCulled() ? info.revived() : info;
+    }
+
+    private static Duration timeoutOf(ContextInfo info, RunRequest request) {
+        return Duration.ofMillis(request.timeoutMs() > 0 ? request.timeoutMs() : info.settings().timeoutMs());
+    }
+
+    // ---- interpreter, log and idle timer (side effects, never in event handlers) ----
+
+    /**
+     * Starts a fresh interpreter for a context that had one before (recovered, or culled): a replay context runs its
+     * recorded cells again first and says so; any other announces that its state was reset.
+     *
+     * @return true when a replay started (runs wait for it)
+     */
+    private boolean restoreInterpreter(ContextInfo info, String reason) {
+        boolean replay = RESTORE_REPLAY.equals(info.settings().restore()) && !usage.cells().isEmpty() && !usage.incomplete();
+        if (!replay) {
+            String why = usage.incomplete() ? reason + " (its recorded cells outgrew the replay limit, so they were not run again)" : reason;
+            startInterpreter(info, usage.executionCount(), why);
+            return false;
+        }
+        startInterpreter(info, usage.executionCount() - usage.cells().size(), null);
+        replaying = true;
+        interpreter.tell(new InterpreterActor.Replay(usage.cells(), Duration.ofMillis(info.settings().timeoutMs()), context.getSelf()));
+        return true;
+    }
+
+    private void startInterpreter(ContextInfo info, int executionsSoFar, String resetReason) {
         InterpreterSpec spec = new InterpreterSpec(info.settings().language(),
                 dependencies.workspaces().resolve(info.sandboxId(), info.settings().cwd()), info.settings().envVars());
         // a stopped predecessor's name may not be free yet, hence the count
-        interpreter = context.spawn(InterpreterActor.create(dependencies.host(), spec, info.executionCount(), resetReason),
+        interpreter = context.spawn(InterpreterActor.create(dependencies.host(), spec, executionsSoFar, resetReason),
                 "interpreter-" + (++interpreterIncarnations));
     }
 
+    private void startLog(ContextInfo info) {
+        log = context.spawn(ExecutionLog.create(info, context.getSelf()), "log");
+    }
+
+    private void write(ExecutionLog.Command command) {
+        unwritten.addLast(command);
+        log.tell(command);
+    }
+
     private void armIdleTimerIfIdle(State state) {
-        if (running == 0 && state.isActive()) {
+        if (running == 0 && state.isActive() && !handingOff) {
             armIdleTimer(state.info());
         }
     }
@@ -269,10 +426,11 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), state -> {
-                    // A culled context gets its interpreter back on its next execution only.
-                    if (state.isActive() && !state.info().isCulled()) {
-                        startInterpreter(state.info(), "the context was recovered from the journal (service restart or failover)");
-                        armIdleTimer(state.info());
+                    if (state.isActive()) {
+                        // the execution count and replay cells are in the log: runs wait for it (onLogRecovered)
+                        startLog(state.info());
+                    } else {
+                        logRecovered = true;
                     }
                 })
                 .build();

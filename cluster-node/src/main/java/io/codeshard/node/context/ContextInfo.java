@@ -23,8 +23,18 @@ public record ContextInfo(
         return new ContextInfo(sandboxId, id, settings, createdAt, at, Math.max(count, executionCount), READY);
     }
 
+    /** With the execution log's figures, when they are newer than the journaled ones; the state stays. */
+    ContextInfo withExecutions(int count, Instant at) {
+        return count <= executionCount ? this : new ContextInfo(sandboxId, id, settings, createdAt, at == null ? lastUsed : at, count, state);
+    }
+
     ContextInfo culled() {
         return new ContextInfo(sandboxId, id, settings, createdAt, lastUsed, executionCount, CULLED);
+    }
+
+    /** A culled context whose next execution started a fresh interpreter. */
+    ContextInfo revived() {
+        return new ContextInfo(sandboxId, id, settings, createdAt, lastUsed, executionCount, READY);
     }
 
     boolean isCulled() {

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -41,16 +42,26 @@ public final class ContextService {
     private final ClusterSharding sharding;
     private final Duration askTimeout;
     private final ContextDefaults defaults;
+    private final Supplier<String> journalFailure;
     private final SecureRandom random = new SecureRandom();
     /** Names the executions' relay actors uniquely. */
     private final AtomicLong executions = new AtomicLong();
 
     /** {@code defaults} give a sandbox's default contexts their settings when {@link #run} creates one. */
     public ContextService(ActorSystem<?> system, Duration askTimeout, ContextDefaults defaults) {
+        this(system, askTimeout, defaults, () -> null);
+    }
+
+    /**
+     * As above; {@code journalFailure} tells why the journal is unreachable (null while it answers): creates are
+     * then refused at once with {@link JournalUnavailableException}.
+     */
+    public ContextService(ActorSystem<?> system, Duration askTimeout, ContextDefaults defaults, Supplier<String> journalFailure) {
         this.system = system;
         this.sharding = ClusterSharding.get(system);
         this.askTimeout = askTimeout;
         this.defaults = defaults;
+        this.journalFailure = journalFailure;
     }
 
     /** An execution accepted by its context: its metadata and the stream of its events (ends with Completed). */
@@ -193,6 +204,10 @@ public final class ContextService {
      * listings, so a create that fails leaves nothing visible behind.
      */
     private CompletionStage<ContextInfo> createAndRegister(String sandboxId, String contextId, ContextSettings settings, boolean ifAbsent) {
+        String journalDown = journalFailure.get();
+        if (journalDown != null) {
+            return CompletableFuture.failedStage(new JournalUnavailableException(journalDown));
+        }
         CompletionStage<ContextInfo> created = context(sandboxId, contextId)
                 .<CodeContext.Reply>ask(reply -> new CodeContext.Create(sandboxId, contextId, settings, ifAbsent, reply), askTimeout)
                 .thenApply(reply -> info(reply, contextId));

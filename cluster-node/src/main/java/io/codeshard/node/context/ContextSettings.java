@@ -11,17 +11,28 @@ import java.util.Map;
  * @param envVars      environment variables of the context
  * @param timeoutMs    default execution timeout
  * @param idleTtlSeconds seconds without use before the context is deleted; 0 = never
- * @param restore      what happens to in-memory state when the context moves node: {@code none} (fresh interpreter)
+ * @param restore      what happens to in-memory state when the context gets a fresh interpreter after a failover, a
+ *                     service restart or an idle cull: {@code none} (the default: it starts empty) or {@code replay}
+ *                     (its successful cells since the last restart run again, in order)
  */
 public record ContextSettings(Language language, String cwd, Map<String, String> envVars, long timeoutMs, long idleTtlSeconds, String restore)
 {
     public static final String DEFAULT_CWD = "/workspace";
+    public static final java.util.Set<String> RESTORE_MODES = java.util.Set.of("none", "replay");
 
     public ContextSettings {
         checkEnvVars(envVars);
         envVars = envVars == null ? Map.of() : Map.copyOf(envVars);
         cwd = cwd == null ? DEFAULT_CWD : cwd;
         restore = restore == null ? "none" : restore;
+        if (!RESTORE_MODES.contains(restore)) {
+            throw new IllegalArgumentException("restore must be \"none\" or \"replay\", not \"" + restore + "\"");
+        }
+    }
+
+    /** The same settings with another restore mode; null keeps this one. */
+    public ContextSettings withRestore(String mode) {
+        return mode == null ? this : new ContextSettings(language, cwd, envVars, timeoutMs, idleTtlSeconds, mode);
     }
 
     /**

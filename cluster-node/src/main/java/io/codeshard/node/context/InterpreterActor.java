@@ -7,6 +7,11 @@ import io.codeshard.node.interpreter.RuntimeHost;
 import io.codeshard.protocol.ExecutionEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -27,9 +32,28 @@ final class InterpreterActor {
 
     record Interrupt() implements Command {}
 
+    /** Runs recorded cells again, in order, before any other execution; their events go nowhere. */
+    record Replay(List<String> cells, Duration timeout, ActorRef<CodeContext.Command> entity) implements Command {}
+
+    /** The next execution starts with this notice. */
+    record Announce(ExecutionEvent.Notice notice) implements Command {}
+
     record Restart(ActorRef<CodeContext.Reply> replyTo, ContextInfo info) implements Command {}
 
     private InterpreterActor() {}
+
+    private static void replay(Interpreter interpreter, Replay replay) {
+        AtomicInteger failed = new AtomicInteger();
+        CompletableFuture<?>[] cells = replay.cells().stream()
+                .map(code -> interpreter.execute(new ExecutionRequest(code, replay.timeout(), Map.of()), event -> {
+                    if (event instanceof ExecutionEvent.Error) {
+                        failed.incrementAndGet();
+                    }
+                }).exceptionally(closed -> null))
+                .toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(cells).whenComplete((all, failure) ->
+                replay.entity().tell(new CodeContext.ReplayFinished(cells.length, failed.get())));
+    }
 
     static Behavior<Command> create(RuntimeHost host, InterpreterSpec spec, int executionsSoFar, String resetReason) {
         return Behaviors.setup(context -> {
@@ -39,9 +63,24 @@ final class InterpreterActor {
             }
             return Behaviors.receive(Command.class)
                     .onMessage(Execute.class, run -> {
-                        interpreter.execute(new ExecutionRequest(run.request().code(), run.timeout(), run.request().envVars()), run.events()::tell)
+                        AtomicBoolean failed = new AtomicBoolean();
+                        interpreter.execute(new ExecutionRequest(run.request().code(), run.timeout(), run.request().envVars()), event -> {
+                                    if (event instanceof ExecutionEvent.Error) {
+                                        failed.set(true);
+                                    }
+                                    run.events().tell(event);
+                                })
                                 .whenComplete((completed, failure) -> run.entity().tell(new CodeContext.ExecutionFinished(
-                                        completed == null ? 0 : completed.executionCount(), Instant.now())));
+                                        completed == null ? 0 : completed.executionCount(), Instant.now(),
+                                        completed != null && !failed.get(), run.request().code())));
+                        return Behaviors.same();
+                    })
+                    .onMessage(Replay.class, replay -> {
+                        replay(interpreter, replay);
+                        return Behaviors.same();
+                    })
+                    .onMessage(Announce.class, announce -> {
+                        interpreter.announce(announce.notice());
                         return Behaviors.same();
                     })
                     .onMessage(Interrupt.class, interrupt -> {

@@ -44,7 +44,8 @@ public final class Interpreter implements AutoCloseable {
     private Incarnation incarnation;
     private Run current;
     private int executionCount;
-    private String resetReason;
+    /** Told to the next cell that starts (a reset or a replay of the context's state), then forgotten. */
+    private ExecutionEvent.Notice pendingNotice;
     private boolean closed;
 
     Interpreter(RuntimeHost host, InterpreterSpec spec, int executionsSoFar) {
@@ -96,9 +97,19 @@ public final class Interpreter implements AutoCloseable {
      * interpreter (the service restarted, or the context moved node), and its in-memory state is gone.
      */
     public void announceReset(String reason) {
+        announce(resetNotice(reason));
+    }
+
+    /** Makes the next cell start with {@code notice} (e.g. that the context's state was rebuilt by a replay). */
+    public void announce(ExecutionEvent.Notice notice) {
         synchronized (lock) {
-            resetReason = reason;
+            pendingNotice = notice;
         }
+    }
+
+    private static ExecutionEvent.Notice resetNotice(String reason) {
+        return new ExecutionEvent.Notice("state_reset",
+                "The interpreter was restarted because " + reason + ": variables, imports and functions of earlier executions are gone.");
     }
 
     /** Interrupts the running cell, if any (a client went away); it ends with a KeyboardInterrupt-like error. */
@@ -127,7 +138,7 @@ public final class Interpreter implements AutoCloseable {
             if (old != null) {
                 old.end();
             }
-            resetReason = null;
+            pendingNotice = null;
             return fresh.ready.thenApply(child -> null);
         }
     }
@@ -219,10 +230,9 @@ public final class Interpreter implements AutoCloseable {
                 finish(run);
                 return;
             }
-            if (resetReason != null) {
-                run.emit(new ExecutionEvent.Notice("state_reset",
-                        "The interpreter was restarted because " + resetReason + ": variables, imports and functions of earlier executions are gone."));
-                resetReason = null;
+            if (pendingNotice != null) {
+                run.emit(pendingNotice);
+                pendingNotice = null;
             }
             Duration timeout = run.request.timeout() != null ? run.request.timeout() : host.config().defaultTimeout();
             ObjectNode exec = Json.mapper().createObjectNode()
@@ -277,16 +287,16 @@ public final class Interpreter implements AutoCloseable {
                             (run.interrupted ? "Execution was interrupted" : "Execution timed out after " + timeout.toMillis() + " ms")
                                     + " and did not stop within " + host.config().interruptGrace().toMillis()
                                     + " ms, so the interpreter was killed and restarted: in-memory state was lost", List.of()));
-                    resetReason = run.interrupted ? "an interrupted execution did not stop" : "an execution timed out and did not stop";
+                    pendingNotice = resetNotice(run.interrupted ? "an interrupted execution did not stop" : "an execution timed out and did not stop");
                 } else {
                     run.emit(new ExecutionEvent.Error("ContextRestarting",
                             "The interpreter " + how.substring(how.indexOf("process ") + 8) + " during this execution"
                                     + " (" + how + "); it is restarted for the next execution and in-memory state was lost", List.of()));
-                    resetReason = "the previous " + how;
+                    pendingNotice = resetNotice("the previous " + how);
                 }
                 finish(run);
             } else {
-                resetReason = "its " + how + " while idle";
+                pendingNotice = resetNotice("its " + how + " while idle");
             }
         }
     }

@@ -72,7 +72,6 @@ class ClusterMessageSerializationTest {
                 new CodeContext.Found(info),
                 new CodeContext.NotFound("sbx:c-9"),
                 new CodeContext.Failed("no"),
-                new CodeContext.ExecutionFinished(7, now),
                 new CodeContext.IdleTimeout(),
                 new SandboxRegistry.Register(entry, listings.getRef()),
                 new SandboxRegistry.Unregister("c-1", null),

@@ -124,7 +124,7 @@ class CodeContextTest {
         awaitExecutionCount(kit, 2);
 
         kit.restart();
-        assertEquals(2, kit.getState().info().executionCount());
+        assertEquals(2, info(kit).executionCount());
         var accepted = kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Run(new RunRequest("'x' in globals()", 0, Map.of()), events.getRef(), r));
         assertInstanceOf(CodeContext.Found.class, accepted.reply());
         assertEquals(new ExecutionEvent.Started(3), events.receiveMessage(Duration.ofSeconds(30)));
@@ -189,11 +189,65 @@ class CodeContextTest {
         assertEquals("False", ((ExecutionEvent.Result) events.receiveMessage(Duration.ofSeconds(30))).bundle().text());
     }
 
-    private static void awaitExecutionCount(EventSourcedBehaviorTestKit<CodeContext.Command, CodeContext.Event, CodeContext.State> kit, int count)  {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (kit.getState().info().executionCount() < count && System.currentTimeMillis() < deadline) {
+    @Test
+    void aReplayContextRunsItsSuccessfulCellsAgainAfterRecovery() {
+        var kit = entity("c-replay");
+        var created = kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Create("sbx", "c-replay",
+                new ContextSettings(Language.PYTHON, "/workspace", Map.of(), 30000, 0, "replay"), false, r));
+        assertInstanceOf(CodeContext.Found.class, created.reply());
+        TestProbe<ExecutionEvent> events = testKit.createTestProbe();
+        run(kit, "x = 41", events);
+        run(kit, "1 / 0", events);
+        run(kit, "y = x", events);
+        awaitExecutionCount(kit, 3);
+
+        kit.restart();
+        var accepted = kit.<CodeContext.Reply>runCommand(r -> new CodeContext.Run(new RunRequest("y + 1", 0, Map.of()), events.getRef(), r));
+        assertInstanceOf(CodeContext.Found.class, accepted.reply());
+        assertEquals(new ExecutionEvent.Started(4), events.receiveMessage(Duration.ofSeconds(30)));
+        ExecutionEvent.Notice notice = (ExecutionEvent.Notice) events.receiveMessage(Duration.ofSeconds(30));
+        assertEquals("state_replayed", notice.code());
+        assertTrue(notice.message().contains("its 2 recorded successful cell(s)"), notice.message());
+        assertEquals("42", ((ExecutionEvent.Result) events.receiveMessage(Duration.ofSeconds(30))).bundle().text());
+    }
+
+    @Test
+    void aFailedJournalWriteLeavesTheInterpreterRunningAndIsWrittenLater() {
+        var kit = entity("c-outage");
+        CodeContext.Found created = create(kit, "c-outage", 0);
+        TestProbe<ExecutionEvent> events = testKit.createTestProbe();
+        run(kit, "x = 1", events);
+        awaitExecutionCount(kit, 1);
+        String log = ExecutionLog.persistenceId(created.info()).id();
+        kit.persistenceTestKit().failNextNPersisted(log, 2);
+        run(kit, "x += 1", events);
+        run(kit, "x += 1", events);
+        ExecutionEvent.Completed last = run(kit, "x", events);
+        assertEquals(4, last.executionCount(), "the interpreter kept its state through the failed writes");
+
+        long deadline = System.currentTimeMillis() + 15_000; // the log restarts after its back-off and writes again
+        while (lastRecorded(kit, log) < 4 && System.currentTimeMillis() < deadline) {
             Thread.onSpinWait();
         }
-        assertEquals(count, kit.getState().info().executionCount());
+        kit.restart();
+        assertEquals(4, info(kit).executionCount());
+    }
+
+    private static int lastRecorded(EventSourcedBehaviorTestKit<CodeContext.Command, CodeContext.Event, CodeContext.State> kit, String log) {
+        return kit.persistenceTestKit().persistedInStorage(log).stream()
+                .filter(ExecutionLog.Recorded.class::isInstance).mapToInt(e -> ((ExecutionLog.Recorded) e).executionCount())
+                .max().orElse(0);
+    }
+
+    private static ContextInfo info(EventSourcedBehaviorTestKit<CodeContext.Command, CodeContext.Event, CodeContext.State> kit) {
+        return assertInstanceOf(CodeContext.Found.class, kit.<CodeContext.Reply>runCommand(CodeContext.Get::new).reply()).info();
+    }
+
+    private static void awaitExecutionCount(EventSourcedBehaviorTestKit<CodeContext.Command, CodeContext.Event, CodeContext.State> kit, int count)  {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (info(kit).executionCount() < count && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(count, info(kit).executionCount());
     }
 }
