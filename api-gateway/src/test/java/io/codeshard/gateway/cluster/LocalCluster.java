@@ -26,7 +26,7 @@ final class LocalCluster implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** One member JVM; {@code httpPort} is 0 on workers. */
-    record Member(String name, Process process, int managementPort, int httpPort) {
+    record Member(String name, Process process, int managementPort, int httpPort, List<String> command, Map<String, String> env) {
         String url() {
             return "http://127.0.0.1:" + httpPort;
         }
@@ -38,6 +38,7 @@ final class LocalCluster implements AutoCloseable {
 
     private final Path dir;
     private final Path pgDir;
+    private int pgPort;
     private final Map<String, Member> members = new LinkedHashMap<>();
 
     private LocalCluster(Path dir, Path pgDir) {
@@ -103,15 +104,25 @@ final class LocalCluster implements AutoCloseable {
 
     private String startPostgres() throws Exception {
         Path data = pgDir.resolve("data");
-        Path sock = Files.createDirectories(pgDir.resolve("sock"));
-        int port = freePort();
+        Files.createDirectories(pgDir.resolve("sock"));
+        pgPort = freePort();
         if (isRoot()) {
             run(List.of("chown", "-R", "postgres:postgres", pgDir.toString()));
         }
         run(asPostgres(PG_BIN + "/initdb", "-D", data.toString(), "-U", "codeshard", "--auth=trust", "-E", "UTF8"));
-        run(asPostgres(PG_BIN + "/pg_ctl", "-D", data.toString(), "-l", pgDir.resolve("postgres.log").toString(), "-w", "-t", "60",
-                "-o", "-p " + port + " -k " + sock + " -c listen_addresses=127.0.0.1", "start"));
-        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        resumePostgres();
+        return "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
+    }
+
+    /** Stops the journal's PostgreSQL (fast shutdown: open connections are cut). */
+    void stopPostgres() throws IOException, InterruptedException {
+        run(asPostgres(PG_BIN + "/pg_ctl", "-D", pgDir.resolve("data").toString(), "-m", "fast", "-w", "stop"));
+    }
+
+    /** Starts the journal's PostgreSQL again, on the same port. */
+    void resumePostgres() throws IOException, InterruptedException {
+        run(asPostgres(PG_BIN + "/pg_ctl", "-D", pgDir.resolve("data").toString(), "-l", pgDir.resolve("postgres.log").toString(),
+                "-w", "-t", "60", "-o", "-p " + pgPort + " -k " + pgDir.resolve("sock") + " -c listen_addresses=127.0.0.1", "start"));
     }
 
     /** Once, before the workers start: several workers creating a missing schema at the same moment race. */
@@ -135,14 +146,12 @@ final class LocalCluster implements AutoCloseable {
 
     private void startMember(String name, String role, int managementPort, int httpPort, String seeds, int workers, String jdbcUrl)
             throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(
+        List<String> command = List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dcodeshard.runtime.dir=" + System.getProperty("codeshard.runtime.dir"),
-                "io.codeshard.gateway.Main")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
-        Map<String, String> env = builder.environment();
+                "io.codeshard.gateway.Main");
+        Map<String, String> env = new LinkedHashMap<>();
         env.put("CODESHARD_ROLES", role);
         env.put("CODESHARD_DATA_DIR", Files.createDirectories(dir.resolve(name)).toString());
         env.put("CODESHARD_CLUSTER_PORT", String.valueOf(freePort()));
@@ -154,27 +163,74 @@ final class LocalCluster implements AutoCloseable {
         if (httpPort != 0) {
             env.put("CODESHARD_HTTP_PORT", String.valueOf(httpPort));
         }
-        members.put(name, new Member(name, builder.start(), managementPort, httpPort));
+        launch(new Member(name, null, managementPort, httpPort, command, env));
+    }
+
+    private Member launch(Member spec) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(spec.command())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(spec.name()).toFile()));
+        builder.environment().putAll(spec.env());
+        Member started = new Member(spec.name(), builder.start(), spec.managementPort(), spec.httpPort(), spec.command(), spec.env());
+        members.put(spec.name(), started);
+        return started;
+    }
+
+    /** Starts a member again (after it died or was stopped), with its ports and settings, and waits until it is ready. */
+    Member restart(String name, Duration timeout) throws Exception {
+        Member old = members.get(name);
+        if (old.process().isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        Member started = launch(old);
+        awaitReady(started, System.nanoTime() + timeout.toNanos());
+        return started;
+    }
+
+    /** Sends a signal (STOP, CONT, TERM, KILL) to a member's JVM. */
+    void signal(String name, String signal) throws IOException, InterruptedException {
+        run(List.of("kill", "-" + signal, String.valueOf(members.get(name).process().pid())));
+    }
+
+    /** The processes started by a member's JVM, and theirs (its interpreter launcher and interpreters), now. */
+    static List<Long> descendants(Member member) {
+        List<Long> found = new ArrayList<>();
+        List<Long> parents = new ArrayList<>(List.of(member.process().pid()));
+        while (!parents.isEmpty()) {
+            long parent = parents.remove(0);
+            ProcessHandle.of(parent).ifPresent(handle -> handle.children().forEach(child -> {
+                found.add(child.pid());
+                parents.add(child.pid());
+            }));
+        }
+        return found;
     }
 
     private void awaitReady(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Member member : members.values()) {
-            while (management(member, "/ready") == null) {
-                if (!member.process().isAlive()) {
-                    throw new IOException(member.name() + " exited; see " + log(member.name()));
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IOException(member.name() + " not ready; see " + log(member.name()));
-                }
-                Thread.sleep(500);
+            awaitReady(member, deadline);
+        }
+    }
+
+    private void awaitReady(Member member, long deadline) throws Exception {
+        while (management(member, "/ready") == null) {
+            if (!member.process().isAlive()) {
+                throw new IOException(member.name() + " exited; see " + log(member.name()));
             }
+            if (System.nanoTime() > deadline) {
+                throw new IOException(member.name() + " not ready; see " + log(member.name()));
+            }
+            Thread.sleep(250);
         }
     }
 
     @Override
     public void close() throws Exception {
         for (Member member : members.values()) {
+            if (member.process().isAlive()) {
+                signal(member.name(), "CONT"); // a paused member would not stop
+            }
             member.process().destroy();
         }
         for (Member member : members.values()) {
@@ -182,8 +238,8 @@ final class LocalCluster implements AutoCloseable {
                 member.process().destroyForcibly().waitFor();
             }
         }
-        if (Files.exists(pgDir.resolve("data"))) {
-            run(asPostgres(PG_BIN + "/pg_ctl", "-D", pgDir.resolve("data").toString(), "-m", "fast", "-w", "stop"));
+        if (Files.exists(pgDir.resolve("data/postmaster.pid"))) {
+            stopPostgres();
         }
         run(List.of("rm", "-rf", pgDir.toString()));
     }
