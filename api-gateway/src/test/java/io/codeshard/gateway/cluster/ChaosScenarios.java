@@ -46,7 +46,7 @@ final class ChaosScenarios {
                 Workload.Ending after = workload.execute(replayed, "x + 1");
                 require(after.succeeded() && results(after).contains("\"42\"") && notices(after).contains("state_replayed"),
                         "replay restore after failover: " + after.events());
-                summary.check("replay restored x after failover");
+                summary.replayed();
                 awaitGone(interpreters, "interpreter processes of the killed worker");
                 cluster.restart(victim.name(), MEMBER_START);
                 awaitWorkersUp(cluster, 3);
@@ -81,6 +81,47 @@ final class ChaosScenarios {
             summary.check("its interpreters ended with it; the others stayed one cluster of 2 workers");
             return summary.finish(workload);
         }
+    }
+
+    /**
+     * One worker cut off from everything else (network namespace, routes blackholed both ways): the majority downs
+     * it and takes over its contexts, it downs itself and exits with its interpreters; no second cluster forms.
+     */
+    static ChaosSummary partition() throws Exception {
+        try (NetworkPartition network = NetworkPartition.create();
+             LocalCluster cluster = LocalCluster.start(3, 2, network.topology("worker-3"));
+             Workload workload = Workload.start(() -> liveGateways(cluster), 6, 24, 4)) {
+            ChaosSummary.Builder summary = ChaosSummary.builder("partition", workload);
+            LocalCluster.Member victim = cluster.member("worker-3");
+            Workload.Context probe = contextOn(cluster, workload, victim);
+            List<Long> interpreters = LocalCluster.descendants(victim);
+
+            network.cut();
+            long cut = System.nanoTime();
+            summary.failover(awaitUsable(workload, probe, cut));
+            while (victim.process().isAlive() && System.nanoTime() - cut < USABLE_WITHIN.toNanos()) {
+                Thread.sleep(200);
+            }
+            require(!victim.process().isAlive(), "the cut-off worker must down itself and exit");
+            summary.check(String.format("cut-off worker downed itself and exited %.1f s after the cut", (System.nanoTime() - cut) / 1e9));
+            awaitGone(interpreters, "interpreter processes of the cut-off worker");
+            network.heal();
+            Thread.sleep(2000);
+            require(workersUp(cluster) == 2, "the majority stays one cluster of 2 workers");
+            summary.check("its interpreters ended with it; the majority stayed one cluster of 2 workers");
+            return summary.finish(workload);
+        }
+    }
+
+    /** A new context in a sandbox whose shard lives on {@code worker}. */
+    private static Workload.Context contextOn(LocalCluster cluster, Workload workload, LocalCluster.Member worker) throws IOException {
+        for (int i = 0; i < 200; i++) {
+            Workload.Context context = workload.create("probe-on-" + worker.name() + "-" + i);
+            if (context != null && hostOf(cluster, context).name().equals(worker.name())) {
+                return context;
+            }
+        }
+        throw new IllegalStateException("no sandbox landed on " + worker.name());
     }
 
     /** kill -9 of one of the two gateways: clients carry on through the other. */

@@ -2,6 +2,7 @@ package io.codeshard.gateway.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,13 @@ class ChaosScenariosTest {
     @Test
     void pauseWorker() throws Exception {
         assertNothingLost(ChaosScenarios.pauseWorker());
+    }
+
+    @Test
+    void partition() throws Exception {
+        String unavailable = NetworkPartition.unavailableBecause();
+        Assumptions.assumeTrue(unavailable == null, () -> "partition scenario skipped: " + unavailable);
+        assertNothingLost(ChaosScenarios.partition());
     }
 
     @Test

@@ -48,6 +48,7 @@ record ChaosSummary(String scenario, int contextsBefore, int contextsAfter, int 
         private final int contextsBefore;
         private final List<Double> failovers = new ArrayList<>();
         private final List<String> checks = new ArrayList<>();
+        private int replays;
 
         private Builder(String scenario, int contextsBefore) {
             this.scenario = scenario;
@@ -62,9 +63,17 @@ record ChaosSummary(String scenario, int contextsBefore, int contextsAfter, int 
             checks.add(observed);
         }
 
+        /** A replay context rebuilt its variables after the failover of one trial. */
+        void replayed() {
+            replays++;
+        }
+
         /** Stops the workload and compares what the service lists with every create it acknowledged. */
         ChaosSummary finish(Workload workload) throws InterruptedException {
             workload.close();
+            if (replays > 0) {
+                checks.add("restore: replay rebuilt x = 41 → x + 1 = 42 after " + replays + " of " + failovers.size() + " failovers");
+            }
             List<Workload.Context> acknowledged = workload.acknowledged();
             Set<Workload.Context> listed = new HashSet<>(workload.listed());
             List<Workload.Context> lost = acknowledged.stream().filter(c -> !listed.contains(c)).toList();

@@ -8,13 +8,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * A real multi-node cluster for tests, from the test classpath: a private PostgreSQL 15 (initdb/pg_ctl, as the
@@ -25,31 +25,59 @@ final class LocalCluster implements AutoCloseable {
     private static final String PG_BIN = "/usr/lib/postgresql/15/bin";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** One member JVM; {@code httpPort} is 0 on workers. */
-    record Member(String name, Process process, int managementPort, int httpPort, List<String> command, Map<String, String> env) {
+    /** One member JVM; {@code httpPort} is 0 on workers; {@code host} is the address its cluster and management ports use. */
+    record Member(String name, String host, Process process, int managementPort, int httpPort, List<String> command,
+                  Map<String, String> env) {
         String url() {
             return "http://127.0.0.1:" + httpPort;
         }
 
         String management() {
-            return "http://127.0.0.1:" + managementPort;
+            return "http://" + host + ":" + managementPort;
+        }
+    }
+
+    /**
+     * Where members listen: every member on {@code address}, except {@code isolated} (may be null), which listens on
+     * {@code isolatedAddress} and is started behind {@code isolatedLauncher} (e.g. {@code ip netns exec ns}).
+     */
+    record Topology(String address, String isolated, String isolatedAddress, List<String> isolatedLauncher) {
+        static final Topology LOOPBACK = new Topology("127.0.0.1", null, null, List.of());
+
+        String addressOf(String member) {
+            return member.equals(isolated) ? isolatedAddress : address;
+        }
+
+        List<String> launch(String member, List<String> command) {
+            if (!member.equals(isolated)) {
+                return command;
+            }
+            List<String> full = new ArrayList<>(isolatedLauncher);
+            full.addAll(command);
+            return full;
         }
     }
 
     private final Path dir;
     private final Path pgDir;
+    private final Topology topology;
     private int pgPort;
     private final Map<String, Member> members = new LinkedHashMap<>();
 
-    private LocalCluster(Path dir, Path pgDir) {
+    private LocalCluster(Path dir, Path pgDir, Topology topology) {
         this.dir = dir;
         this.pgDir = pgDir;
+        this.topology = topology;
     }
 
     static LocalCluster start(int workers, int gateways) throws Exception {
+        return start(workers, gateways, Topology.LOOPBACK);
+    }
+
+    static LocalCluster start(int workers, int gateways, Topology topology) throws Exception {
         Path dir = Files.createTempDirectory("codeshard-cluster-test-");
         Path pgDir = Files.createTempDirectory(Path.of("/tmp"), "codeshard-pg-");
-        LocalCluster cluster = new LocalCluster(dir, pgDir);
+        LocalCluster cluster = new LocalCluster(dir, pgDir, topology);
         try {
             String jdbcUrl = cluster.startPostgres();
             cluster.applySchema(jdbcUrl);
@@ -57,7 +85,11 @@ final class LocalCluster implements AutoCloseable {
             for (int i = 0; i < workers; i++) {
                 workerManagement.add(freePort());
             }
-            String seeds = workerManagement.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+            List<String> endpoints = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                endpoints.add(topology.addressOf("worker-" + (i + 1)) + ":" + workerManagement.get(i));
+            }
+            String seeds = String.join(",", endpoints);
             for (int i = 1; i <= workers; i++) {
                 cluster.startMember("worker-" + i, "worker", workerManagement.get(i - 1), 0, seeds, workers, jdbcUrl);
             }
@@ -110,8 +142,11 @@ final class LocalCluster implements AutoCloseable {
             run(List.of("chown", "-R", "postgres:postgres", pgDir.toString()));
         }
         run(asPostgres(PG_BIN + "/initdb", "-D", data.toString(), "-U", "codeshard", "--auth=trust", "-E", "UTF8"));
+        if (!topology.address().equals("127.0.0.1")) {
+            Files.writeString(data.resolve("pg_hba.conf"), "host all all " + topology.address() + "/24 trust\n", StandardOpenOption.APPEND);
+        }
         resumePostgres();
-        return "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
+        return "jdbc:postgresql://" + topology.address() + ":" + pgPort + "/postgres";
     }
 
     /** Stops the journal's PostgreSQL (fast shutdown: open connections are cut). */
@@ -122,7 +157,11 @@ final class LocalCluster implements AutoCloseable {
     /** Starts the journal's PostgreSQL again, on the same port. */
     void resumePostgres() throws IOException, InterruptedException {
         run(asPostgres(PG_BIN + "/pg_ctl", "-D", pgDir.resolve("data").toString(), "-l", pgDir.resolve("postgres.log").toString(),
-                "-w", "-t", "60", "-o", "-p " + pgPort + " -k " + pgDir.resolve("sock") + " -c listen_addresses=127.0.0.1", "start"));
+                "-w", "-t", "60", "-o", "-p " + pgPort + " -k " + pgDir.resolve("sock") + " -c listen_addresses=" + listenAddresses(), "start"));
+    }
+
+    private String listenAddresses() {
+        return topology.address().equals("127.0.0.1") ? "127.0.0.1" : "127.0.0.1," + topology.address();
     }
 
     /** Once, before the workers start: several workers creating a missing schema at the same moment race. */
@@ -153,6 +192,8 @@ final class LocalCluster implements AutoCloseable {
                 "io.codeshard.gateway.Main");
         Map<String, String> env = new LinkedHashMap<>();
         env.put("CODESHARD_ROLES", role);
+        env.put("CODESHARD_CLUSTER_HOST", topology.addressOf(name));
+        env.put("CODESHARD_MANAGEMENT_HOST", topology.addressOf(name));
         env.put("CODESHARD_DATA_DIR", Files.createDirectories(dir.resolve(name)).toString());
         env.put("CODESHARD_CLUSTER_PORT", String.valueOf(freePort()));
         env.put("CODESHARD_MANAGEMENT_PORT", String.valueOf(managementPort));
@@ -163,7 +204,7 @@ final class LocalCluster implements AutoCloseable {
         if (httpPort != 0) {
             env.put("CODESHARD_HTTP_PORT", String.valueOf(httpPort));
         }
-        launch(new Member(name, null, managementPort, httpPort, command, env));
+        launch(new Member(name, topology.addressOf(name), null, managementPort, httpPort, topology.launch(name, command), env));
     }
 
     private Member launch(Member spec) throws IOException {
@@ -171,7 +212,7 @@ final class LocalCluster implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(spec.name()).toFile()));
         builder.environment().putAll(spec.env());
-        Member started = new Member(spec.name(), builder.start(), spec.managementPort(), spec.httpPort(), spec.command(), spec.env());
+        Member started = new Member(spec.name(), spec.host(), builder.start(), spec.managementPort(), spec.httpPort(), spec.command(), spec.env());
         members.put(spec.name(), started);
         return started;
     }
