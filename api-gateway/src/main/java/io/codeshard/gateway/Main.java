@@ -19,7 +19,14 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
-        CodeshardNode node = CodeshardNode.start(ConfigFactory.load());
+        CodeshardNode node;
+        try {
+            node = CodeshardNode.start(ConfigFactory.load());
+        } catch (Exception | Error e) {
+            System.err.println("codeshard: the node could not start: " + e);
+            System.exit(1); // threads of a half-started actor system would keep the JVM alive
+            return;
+        }
         // the node's effective config: roles from CODESHARD_ROLES made a list, discovery settings applied
         Config config = node.system().settings().config();
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "codeshard-shutdown"));
