@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The chaos scenarios of docs/cluster.md: each starts its own cluster (PostgreSQL, 3 workers, 2 gateways), puts the
@@ -174,10 +176,17 @@ final class ChaosScenarios {
              Workload workload = Workload.start(() -> liveGateways(cluster), 6, 24, 4)) {
             ChaosSummary.Builder summary = ChaosSummary.builder("rolling-restart", workload);
             for (LocalCluster.Member worker : cluster.workers()) {
+                Workload.Context busy = contextOn(cluster, workload, worker);
+                CompletableFuture<Workload.Ending> longCell = CompletableFuture.supplyAsync(() ->
+                        workload.execute(busy, "import time\ntime.sleep(3)\n'finished'"));
+                Thread.sleep(1000);
                 cluster.signal(worker.name(), "TERM");
                 long stopping = System.nanoTime();
-                require(worker.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS), worker.name() + " did not stop on SIGTERM");
-                summary.check(String.format("%s left in %.1f s", worker.name(), (System.nanoTime() - stopping) / 1e9));
+                require(worker.process().waitFor(60, TimeUnit.SECONDS), worker.name() + " did not stop on SIGTERM");
+                Workload.Ending ending = longCell.get(60, TimeUnit.SECONDS);
+                require(ending.succeeded() && results(ending).contains("finished"),
+                        "a cell running on a worker that stops gracefully finishes: " + ending.events());
+                summary.check(String.format("%s left in %.1f s, its running 3 s cell finished", worker.name(), (System.nanoTime() - stopping) / 1e9));
                 cluster.restart(worker.name(), MEMBER_START);
                 awaitWorkersUp(cluster, 3);
             }
