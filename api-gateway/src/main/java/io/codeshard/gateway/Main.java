@@ -29,20 +29,23 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
-        CodeshardNode node = CodeshardNode.start(ConfigFactory.load());
-        // the node's effective config: roles from CODESHARD_ROLES made a list, discovery settings applied
-        Config config = node.system().settings().config();
-        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "codeshard-shutdown"));
-        if (config.getStringList("codeshard.roles").contains("gateway")) {
-            String host = config.getString("codeshard.gateway.host");
-            Optional<ApiKeys> keys;
+        Config loaded = ConfigFactory.load();
+        boolean gateway = CodeshardNode.roles(loaded).contains("gateway");
+        String host = loaded.getString("codeshard.gateway.host");
+        Optional<ApiKeys> keys = Optional.empty();
+        if (gateway) {
             try {
-                keys = ApiKeys.forGateway(config, host);
+                keys = ApiKeys.forGateway(loaded, host);
             } catch (IllegalStateException refused) {
                 System.err.println("codeshard: " + refused.getMessage());
                 System.exit(2);
-                return;
             }
+        }
+        CodeshardNode node = CodeshardNode.start(loaded);
+        // the node's effective config: roles from CODESHARD_ROLES made a list, discovery settings applied
+        Config config = node.system().settings().config();
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "codeshard-shutdown"));
+        if (gateway) {
             keys.ifPresent(watched -> watched.watch(node.system(), config.getDuration("codeshard.gateway.auth.reload-interval")));
             Route routes = gatewayRoutes(node, Authentication.of(keys));
             ServerBinding binding = HttpGateway.bind(node.system(), host,

@@ -275,16 +275,16 @@ public final class E2bRoutes extends AllDirectives {
     }
 
     /**
-     * A sandbox of the caller's tenant the control plane can talk about: a valid codeshard sandbox id that is not
-     * killed; else 404.
+     * A sandbox of the caller's tenant the control plane can talk about ({@link E2bSandboxes#find}); else 404, which
+     * is also the answer for another tenant's sandbox.
      */
     private Route known(Caller caller, String sandboxId, Function<E2bSandboxes.Info, Route> inner) {
         if (!Workspaces.isValidSandboxId(sandboxId)) {
             return complete(apiError(StatusCodes.NOT_FOUND, "sandbox \"" + sandboxId + "\" not found"));
         }
-        return sandboxes.info(caller.tenant().sandboxId(sandboxId))
+        return onSuccess(sandboxes.find(caller.tenant().sandboxId(sandboxId)), found -> found
                 .map(inner)
-                .orElseGet(() -> complete(apiError(StatusCodes.NOT_FOUND, "sandbox \"" + sandboxId + "\" not found")));
+                .orElseGet(() -> complete(apiError(StatusCodes.NOT_FOUND, "sandbox \"" + sandboxId + "\" not found"))));
     }
 
     /**

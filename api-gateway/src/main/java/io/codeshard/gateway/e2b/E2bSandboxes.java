@@ -101,17 +101,25 @@ final class E2bSandboxes {
         return killed.containsKey(sandboxId);
     }
 
-    /** What the control plane knows of a sandbox; empty for a killed one. */
-    Optional<Info> info(String sandboxId) {
+    /**
+     * What the control plane knows of a sandbox: one this gateway created, or one with contexts (created by another
+     * gateway, or used without the control plane); empty for a killed one and for one nobody used.
+     */
+    CompletionStage<Optional<Info>> find(String sandboxId) {
         if (isKilled(sandboxId)) {
-            return Optional.empty();
+            return CompletableFuture.completedFuture(Optional.empty());
         }
         Info known = created.get(sandboxId);
         if (known != null) {
-            return Optional.of(known);
+            return CompletableFuture.completedFuture(Optional.of(known));
         }
-        Instant now = Instant.now();
-        return Optional.of(new Info(sandboxId, DEFAULT_TEMPLATE, "codeshard", Map.of(), now, now.plusSeconds(DEFAULT_TIMEOUT_SECONDS), null));
+        return contexts.list(sandboxId).thenApply(listing -> {
+            if (listing.isEmpty()) {
+                return Optional.empty();
+            }
+            Instant now = Instant.now();
+            return Optional.of(new Info(sandboxId, DEFAULT_TEMPLATE, "codeshard", Map.of(), now, now.plusSeconds(DEFAULT_TIMEOUT_SECONDS), null));
+        });
     }
 
     /** The sandboxes of {@code tenant} this gateway created and that are not killed. */
