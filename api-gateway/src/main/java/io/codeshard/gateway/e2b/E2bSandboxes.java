@@ -102,8 +102,10 @@ final class E2bSandboxes {
     }
 
     /**
-     * What the control plane knows of a sandbox: one this gateway created, or one with contexts (created by another
-     * gateway, or used without the control plane); empty for a killed one and for one nobody used.
+     * What the control plane knows of a sandbox; empty for a killed one. Without keys ({@link Tenant#NONE}) any
+     * sandbox id is known, as E2B's debug mode needs; a tenant's sandbox is known once this gateway created it or it
+     * has contexts (created through another gateway, or used without the control plane), so that another tenant's
+     * sandbox id is not found.
      */
     CompletionStage<Optional<Info>> find(String sandboxId) {
         if (isKilled(sandboxId)) {
@@ -113,13 +115,13 @@ final class E2bSandboxes {
         if (known != null) {
             return CompletableFuture.completedFuture(Optional.of(known));
         }
-        return contexts.list(sandboxId).thenApply(listing -> {
-            if (listing.isEmpty()) {
-                return Optional.empty();
-            }
-            Instant now = Instant.now();
-            return Optional.of(new Info(sandboxId, DEFAULT_TEMPLATE, "codeshard", Map.of(), now, now.plusSeconds(DEFAULT_TIMEOUT_SECONDS), null));
-        });
+        Instant now = Instant.now();
+        Optional<Info> unmanaged = Optional.of(new Info(sandboxId, DEFAULT_TEMPLATE, "codeshard", Map.of(), now,
+                now.plusSeconds(DEFAULT_TIMEOUT_SECONDS), null));
+        if (Tenant.ofSandbox(sandboxId).equals(Tenant.NONE)) {
+            return CompletableFuture.completedFuture(unmanaged);
+        }
+        return contexts.list(sandboxId).thenApply(listing -> listing.isEmpty() ? Optional.empty() : unmanaged);
     }
 
     /** The sandboxes of {@code tenant} this gateway created and that are not killed. */

@@ -42,6 +42,7 @@ public final class ApiKeys {
     private ApiKeys(Map<String, Tenant> configured, Path file) {
         this.configured = Map.copyOf(configured);
         this.file = file;
+        this.byHash = this.configured;
         reload();
     }
 
