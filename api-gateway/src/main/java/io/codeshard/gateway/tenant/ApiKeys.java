@@ -12,6 +12,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -92,7 +94,7 @@ public final class ApiKeys {
     public static String hash(String key) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest);
+            return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
@@ -143,7 +145,7 @@ public final class ApiKeys {
             for (String entry : content.split("[\\s,]+")) {
                 Matcher matcher = ENTRY.matcher(entry);
                 if (matcher.matches()) {
-                    keys.put(matcher.group(2).toLowerCase(java.util.Locale.ROOT), new Tenant(matcher.group(1)));
+                    keys.put(matcher.group(2).toLowerCase(Locale.ROOT), new Tenant(matcher.group(1)));
                 } else {
                     log.warn("{} line {}: skipping '{}', which is not <tenant>:<sha256 of the key in hex>", source, line + 1,
                             entry.length() > 80 ? entry.substring(0, 80) + "..." : entry);

@@ -14,9 +14,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -61,7 +63,7 @@ public final class KeyedGateway implements AutoCloseable {
             ApiKeys keys = ApiKeys.forGateway(node.system().settings().config(), "127.0.0.1").orElseThrow();
             keys.watch(node.system(), Duration.ofMillis(200));
             ServerBinding binding = HttpGateway.bind(node.system(), "127.0.0.1", 0,
-                    Main.gatewayRoutes(node, Authentication.of(java.util.Optional.of(keys)))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                    Main.gatewayRoutes(node, Authentication.of(Optional.of(keys)))).toCompletableFuture().get(30, TimeUnit.SECONDS);
             return new KeyedGateway(node, binding, keysFile);
         } catch (Exception e) {
             node.close();
@@ -96,7 +98,7 @@ public final class KeyedGateway implements AutoCloseable {
         try {
             Path next = keysFile.resolveSibling("api-keys.next");
             Files.writeString(next, text);
-            Files.move(next, keysFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(next, keysFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
