@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.codeshard.gateway.tenant.KeyedGateway.Reply;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -89,8 +90,8 @@ class AuthenticationTest {
     @Test
     void keysRotateThroughTheFileWithoutRestart(KeyedGateway gateway) {
         String first = gateway.newTenant("rotating");
-        String tenant = "rotating-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        String second = "csk_second_" + java.util.UUID.randomUUID();
+        String tenant = "rotating-" + UUID.randomUUID().toString().substring(0, 8);
+        String second = "csk_second_" + UUID.randomUUID();
         gateway.addKey(tenant, second);
         long added = gateway.awaitStatus(second, 200);
         gateway.removeKey(second);
