@@ -666,3 +666,43 @@ df
     assert.deepEqual(result.results[0].data, { Name: ['Alice', 'Bob'], Age: [25, 30] });
   });
 });
+
+// A gateway with API keys (ConformanceTest binds one beside the open one): CODESHARD_KEYED_URL, a valid key of one
+// tenant (CODESHARD_KEY) and one of another (CODESHARD_OTHER_KEY), sent as `Authorization: Bearer` through the
+// client's defaultHeaders.
+describe('with API keys', { skip: !process.env.CODESHARD_KEYED_URL && 'CODESHARD_KEYED_URL is not set' }, () => {
+  function keyedSandbox(key, id = uniqueId('cfk')) {
+    const client = new SandboxClient({
+      baseUrl: process.env.CODESHARD_KEYED_URL,
+      defaultHeaders: { 'X-Sandbox-Id': id, Authorization: `Bearer ${key}` },
+    });
+    return { id, interpreter: new CodeInterpreter(client.interpreter) };
+  }
+
+  test('a wrong key is refused with 401', async () => {
+    const { interpreter } = keyedSandbox('wrong-key');
+    await rejectsWith(interpreter.createCodeContext({ language: 'python' }), { httpStatus: 401, code: 'UNAUTHORIZED' });
+    await rejectsWith(interpreter.runCode('1 + 1', { language: 'python' }), { httpStatus: 401 });
+  });
+
+  test('the right key creates, runs, lists and deletes', async () => {
+    const { interpreter } = keyedSandbox(process.env.CODESHARD_KEY);
+    const ctx = await interpreter.createCodeContext({ language: 'python' });
+    assert.equal(await text(interpreter, 'import math; radius = 5', { context: ctx }), undefined);
+    assert.equal(await text(interpreter, 'math.pi * radius ** 2', { context: ctx }), '78.53981633974483');
+    assert.ok((await interpreter.listCodeContexts()).some((c) => c.id === ctx.id));
+    await interpreter.deleteCodeContext(ctx.id);
+    assert.ok(!(await interpreter.listCodeContexts()).some((c) => c.id === ctx.id));
+  });
+
+  test('another tenant with the same sandbox id sees none of its contexts: 404 CONTEXT_NOT_FOUND', async () => {
+    const mine = keyedSandbox(process.env.CODESHARD_KEY);
+    const theirs = keyedSandbox(process.env.CODESHARD_OTHER_KEY, mine.id);
+    const ctx = await mine.interpreter.createCodeContext({ language: 'python' });
+    assert.ok(!(await theirs.interpreter.listCodeContexts()).some((c) => c.id === ctx.id));
+    const notFound = { name: 'ContextNotFoundError', code: 'CONTEXT_NOT_FOUND', httpStatus: 404 };
+    await rejectsWith(theirs.interpreter.runCode('1', { context: ctx }), notFound);
+    await rejectsWith(theirs.interpreter.deleteCodeContext(ctx.id), notFound);
+    assert.equal(await text(mine.interpreter, '1 + 1', { context: ctx }), '2');
+  });
+});

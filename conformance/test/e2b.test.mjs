@@ -514,3 +514,56 @@ describe('wire', () => {
     assert.equal(badEnv.status, 400);
   });
 });
+
+// A gateway with API keys (ConformanceTest binds one beside the open one): CODESHARD_KEYED_URL, a valid key of one
+// tenant (CODESHARD_KEY) and one of another (CODESHARD_OTHER_KEY). The SDK sends E2B_API_KEY to the control plane,
+// and the gateway hands the key back as the sandbox's access tokens, which the SDK sends on the data plane.
+describe('with API keys', { skip: !process.env.CODESHARD_KEYED_URL && 'CODESHARD_KEYED_URL is not set' }, () => {
+  const keyed = (apiKey) => ({ apiKey, apiUrl: process.env.CODESHARD_KEYED_URL, sandboxUrl: process.env.CODESHARD_KEYED_URL });
+
+  test('a wrong key is refused by Sandbox.create', TIMEOUT, async () => {
+    await assert.rejects(Sandbox.create(keyed('e2b_wrong_key')), (error) => {
+      assert.match(String(error?.message), /401|API key/i, `${error?.name}: ${error?.message}`);
+      return true;
+    });
+  });
+
+  test('the right key creates, runs, lists, restarts, removes and kills', TIMEOUT, async () => {
+    const sandbox = await Sandbox.create(keyed(process.env.CODESHARD_KEY));
+    try {
+      assert.equal(main(await ok(sandbox, 'x = 20\nx + 22')).text, '42');
+      const context = await sandbox.createCodeContext({ language: 'python' });
+      assert.ok((await sandbox.listCodeContexts()).some((c) => c.id === context.id));
+      await ok(sandbox, 'y = 1', { context });
+      await sandbox.restartCodeContext(context);
+      const after = await sandbox.runCode('y', { context, ...FAILS });
+      assert.equal(after.error?.name, 'NameError');
+      await sandbox.removeCodeContext(context);
+      assert.ok(!(await sandbox.listCodeContexts()).some((c) => c.id === context.id));
+      assert.equal(await sandbox.isRunning(), true);
+    } finally {
+      await sandbox.kill();
+    }
+    assert.equal(await sandbox.isRunning(), false);
+  });
+
+  test('another tenant cannot reach the sandbox: connect and kill are 404, its contexts unknown', TIMEOUT, async () => {
+    const sandbox = await Sandbox.create(keyed(process.env.CODESHARD_KEY));
+    try {
+      const context = await sandbox.createCodeContext();
+      await assert.rejects(Sandbox.connect(sandbox.sandboxId, keyed(process.env.CODESHARD_OTHER_KEY)), (error) => {
+        assert.match(`${error?.name} ${error?.message}`, /not ?found|404/i);
+        return true;
+      });
+      assert.equal(await Sandbox.kill(sandbox.sandboxId, keyed(process.env.CODESHARD_OTHER_KEY)), false);
+      // the other tenant's own sandbox of that id knows nothing of the first one's contexts
+      const other = new Sandbox({ ...keyed(process.env.CODESHARD_OTHER_KEY), sandboxId: sandbox.sandboxId,
+        envdAccessToken: process.env.CODESHARD_OTHER_KEY, trafficAccessToken: process.env.CODESHARD_OTHER_KEY, envdVersion: '0.2.0' });
+      assert.ok(!(await other.listCodeContexts()).some((c) => c.id === context.id));
+      await assert.rejects(other.runCode('1', { context, ...FAILS }), /not found/i);
+      assert.equal(main(await ok(sandbox, '1 + 1', { context })).text, '2');
+    } finally {
+      await sandbox.kill();
+    }
+  });
+});

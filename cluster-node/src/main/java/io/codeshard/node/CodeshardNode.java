@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -71,6 +72,11 @@ public final class CodeshardNode implements AutoCloseable {
             system.terminate();
             throw new IOException("codeshard node failed to start: " + e.getMessage(), e);
         }
+    }
+
+    /** The roles a node started from {@code config} takes ({@code CODESHARD_ROLES} may be a comma-separated string). */
+    public static List<String> roles(Config config) {
+        return ClusterFormation.withRoleList(config).getStringList("codeshard.roles");
     }
 
     /**

@@ -58,7 +58,10 @@ final class CloudflareErrors {
             // An oversized body is refused before any operation is known.
             case TOO_LARGE -> validationFailed(failure, null);
             case UNAVAILABLE -> response(failure, "INTERPRETER_NOT_READY",
-                    Map.of("retryAfter", RequestFailure.RETRY_AFTER_SECONDS), operation);
+                    Map.of("retryAfter", failure.retryAfterSeconds()), operation);
+            // Codes the client does not know: it raises its generic SandboxError with the status.
+            case UNAUTHORIZED -> response(failure, "UNAUTHORIZED", Map.of(), operation);
+            case QUOTA_EXCEEDED -> response(failure, "QUOTA_EXCEEDED", Map.of("retryAfter", failure.retryAfterSeconds()), operation);
             // The context refused in its current state (e.g. its interpreter could not be restarted).
             case CONFLICT -> response(failure, "CODE_EXECUTION_ERROR", aboutContext, operation);
             case INTERNAL -> response(failure, "INTERNAL_ERROR", Map.of(), operation);

@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import io.codeshard.gateway.http.BadField;
 import io.codeshard.gateway.http.JsonEncoding;
 import io.codeshard.gateway.http.SandboxHeader;
+import io.codeshard.gateway.tenant.Authentication;
 import io.codeshard.node.context.ContextDefaults;
 import io.codeshard.node.context.ContextService;
 import io.codeshard.node.context.LanguageMismatchException;
@@ -26,17 +27,20 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  *
  * <p>The sandbox is the one the client's Durable Object names in {@code X-Sandbox-Id} (a Sandbox sends its
  * object id there), {@code default} when absent, as in the native API; its contexts share one workspace.
- * Every answer under {@code /api}, errors and unknown routes included, is JSON or the event stream.
+ * Every answer under {@code /api}, errors and unknown routes included, is JSON or the event stream. Everything but
+ * the health check needs an API key ({@code Authorization: Bearer}) when the gateway has keys.
  */
 public final class CloudflareRoutes extends AllDirectives {
     private static final String SANDBOX_HEADER = "X-Sandbox-Id";
 
     private final ContextService contexts;
     private final ContextDefaults defaults;
+    private final Authentication authentication;
 
-    public CloudflareRoutes(ContextService contexts, ContextDefaults defaults) {
+    public CloudflareRoutes(ContextService contexts, ContextDefaults defaults, Authentication authentication) {
         this.contexts = contexts;
         this.defaults = defaults;
+        this.authentication = authentication;
     }
 
     /** {@code {success, contextId, language, cwd, timestamp}}: the client reads contextId, language and cwd. */
@@ -102,9 +106,10 @@ public final class CloudflareRoutes extends AllDirectives {
                                 : failure));
     }
 
-    /** The sandbox of the request: {@code X-Sandbox-Id}, {@code default} when absent. */
+    /** The sandbox of the request: {@code X-Sandbox-Id} ({@code default} when absent) of the key's tenant. */
     private Route inSandbox(Function<String, Route> inner) {
-        return SandboxHeader.inSandbox(SANDBOX_HEADER, inner);
+        return authentication.authenticated(Authentication.BEARER,
+                caller -> SandboxHeader.inSandbox(SANDBOX_HEADER, caller.tenant(), inner));
     }
 
     /** The request body read into {@code type}; reading it enforces the gateway's body size limit. */

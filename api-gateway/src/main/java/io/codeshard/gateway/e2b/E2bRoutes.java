@@ -12,6 +12,8 @@ import io.codeshard.gateway.http.JsonBody;
 import io.codeshard.gateway.http.JsonEncoding;
 import io.codeshard.gateway.http.RequestFailure;
 import io.codeshard.gateway.http.SandboxHeader;
+import io.codeshard.gateway.tenant.Authentication;
+import io.codeshard.gateway.tenant.Caller;
 import io.codeshard.node.context.ContextDefaults;
 import io.codeshard.node.context.ContextInfo;
 import io.codeshard.node.context.ContextNotFoundException;
@@ -21,6 +23,7 @@ import io.codeshard.node.context.Workspaces;
 import io.codeshard.protocol.Language;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -45,20 +48,33 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  *   <li>A minimal control plane: {@code POST /v2/sandboxes} (and {@code /sandboxes}, the Python SDK's),
  *       {@code POST /v2/sandboxes/{id}/connect}, {@code GET /sandboxes/{id}}, {@code GET /v2/sandboxes},
  *       {@code POST /sandboxes/{id}/timeout}, {@code DELETE /sandboxes/{id}}. Errors are
- *       {@code {"code", "message"}} JSON, as E2B's API sends them. The API key is not checked.</li>
+ *       {@code {"code", "message"}} JSON, as E2B's API sends them.</li>
  * </ul>
+ *
+ * With API keys (docs/tenants.md) the control plane takes the key where the SDK sends its {@code E2B_API_KEY}
+ * ({@code X-API-Key}), and hands the same key back as the sandbox's {@code envdAccessToken} and
+ * {@code trafficAccessToken}: the SDK then sends it on every data-plane call ({@code X-Access-Token} on
+ * {@code /execute} and {@code /health}, {@code E2B-Traffic-Access-Token} on {@code /contexts}). No per-sandbox
+ * token is kept, so any gateway accepts them, and a key removed from the keys file stops both planes at once.
+ * {@code GET /health} stays open; it tells a killed sandbox only to its tenant.
  *
  * Paths this face does not serve are rejected untouched, so that it composes with the other faces.
  */
 public final class E2bRoutes extends AllDirectives {
     static final String SANDBOX_HEADER = "E2b-Sandbox-Id";
+    /** Where the data plane finds the key: the SDK's envd and traffic tokens first, then the control plane's headers. */
+    private static final List<String> DATA_PLANE_KEY = List.of("X-Access-Token", "E2B-Traffic-Access-Token", "X-API-Key",
+            Authentication.AUTHORIZATION);
+    private static final List<String> CONTROL_PLANE_KEY = List.of("X-API-Key", Authentication.AUTHORIZATION);
 
     private final ContextService contexts;
     private final E2bSandboxes sandboxes;
+    private final Authentication authentication;
 
-    public E2bRoutes(ContextService contexts, ContextDefaults defaults) {
+    public E2bRoutes(ContextService contexts, ContextDefaults defaults, Authentication authentication) {
         this.contexts = contexts;
         this.sandboxes = new E2bSandboxes(contexts, defaults);
+        this.authentication = authentication;
     }
 
     public Route route() {
@@ -80,14 +96,18 @@ public final class E2bRoutes extends AllDirectives {
                         post(() -> drained(() -> inSandbox(sandbox -> nullAnswer(contextId, contexts.restart(sandbox, contextId))))))));
     }
 
-    /** {@code "OK"}; for a killed sandbox the 502 by which the SDK's {@code isRunning()} tells it is gone. */
+    /**
+     * {@code "OK"}; for a killed sandbox the 502 by which the SDK's {@code isRunning()} tells it is gone (to its
+     * tenant only: without a valid key the answer is always OK).
+     */
     private Route health() {
-        return optionalHeaderValueByName(SANDBOX_HEADER, header -> {
-            if (header.isPresent() && sandboxes.isKilled(header.get())) {
-                return complete(sandboxGone(header.get()));
+        return optionalHeaderValueByName(SANDBOX_HEADER, header -> authentication.identified(DATA_PLANE_KEY, caller -> {
+            Optional<String> sandboxId = header.filter(Workspaces::isValidSandboxId);
+            if (sandboxId.isPresent() && caller.isPresent() && sandboxes.isKilled(caller.get().tenant().sandboxId(sandboxId.get()))) {
+                return complete(sandboxGone(sandboxId.get()));
             }
             return complete(JsonEncoding.ASCII.response(StatusCodes.OK, TextNode.valueOf("OK")));
-        });
+        }));
     }
 
     private Route execute(String sandboxId) {
@@ -145,11 +165,15 @@ public final class E2bRoutes extends AllDirectives {
         return json;
     }
 
-    /** The request's sandbox ({@code E2b-Sandbox-Id}, {@code default} when absent); a killed one answers 502. */
+    /**
+     * The request's sandbox ({@code E2b-Sandbox-Id}, {@code default} when absent) of the key's tenant; a killed one
+     * answers 502.
+     */
     private Route inSandbox(Function<String, Route> inner) {
-        return SandboxHeader.inSandbox(SANDBOX_HEADER, sandboxId -> sandboxes.isKilled(sandboxId)
-                ? complete(sandboxGone(sandboxId))
-                : inner.apply(sandboxId));
+        return authentication.authenticated(DATA_PLANE_KEY, caller -> SandboxHeader.inSandbox(SANDBOX_HEADER, caller.tenant(),
+                sandboxId -> sandboxes.isKilled(sandboxId)
+                        ? complete(sandboxGone(caller.tenant().clientSandboxId(sandboxId)))
+                        : inner.apply(sandboxId)));
     }
 
     /** E2B's answer for a sandbox that is not running (what its proxy sends), which the SDK maps to "killed". */
@@ -187,80 +211,96 @@ public final class E2bRoutes extends AllDirectives {
     private Route controlPlane() {
         return concat(
                 path(segment("v2").slash("sandboxes"), () -> controlPlaneErrors(() -> concat(
-                        post(this::createSandbox),
-                        get(this::listSandboxes)))),
+                        post(() -> asCaller(this::createSandbox)),
+                        get(() -> asCaller(this::listSandboxes))))),
                 path("sandboxes", () -> controlPlaneErrors(() -> concat(
-                        post(this::createSandbox),
-                        get(this::listSandboxes)))),
+                        post(() -> asCaller(this::createSandbox)),
+                        get(() -> asCaller(this::listSandboxes))))),
                 path(segment("v2").slash("sandboxes").slash(segment()).slash("connect"), id -> controlPlaneErrors(() ->
-                        post(() -> connect(id)))),
+                        post(() -> asCaller(caller -> connect(caller, id))))),
                 path(segment("sandboxes").slash(segment()).slash("connect"), id -> controlPlaneErrors(() ->
-                        post(() -> connect(id)))),
+                        post(() -> asCaller(caller -> connect(caller, id))))),
                 path(segment("sandboxes").slash(segment()).slash("timeout"), id -> controlPlaneErrors(() ->
-                        post(() -> setTimeout(id)))),
+                        post(() -> asCaller(caller -> setTimeout(caller, id))))),
                 path(segment("sandboxes").slash(segment()).slash("refreshes"), id -> controlPlaneErrors(() ->
-                        post(() -> drained(() -> known(id, info -> complete(StatusCodes.NO_CONTENT)))))),
+                        post(() -> asCaller(caller -> drained(() -> known(caller, id, info -> complete(StatusCodes.NO_CONTENT))))))),
                 path(segment("sandboxes").slash(segment()), id -> controlPlaneErrors(() -> concat(
-                        get(() -> known(id, info -> complete(JsonEncoding.ASCII.response(StatusCodes.OK, sandboxJson(info, true))))),
-                        delete(() -> drained(() -> kill(id)))))));
+                        get(() -> asCaller(caller -> known(caller, id, info ->
+                                complete(JsonEncoding.ASCII.response(StatusCodes.OK, sandboxJson(caller, info, true)))))),
+                        delete(() -> asCaller(caller -> drained(() -> kill(caller, id))))))));
     }
 
-    private Route createSandbox() {
+    /** The control plane's caller, by the key the SDK sends as {@code X-API-Key}. */
+    private Route asCaller(Function<Caller, Route> inner) {
+        return authentication.authenticated(CONTROL_PLANE_KEY, inner);
+    }
+
+    private Route createSandbox(Caller caller) {
         return jsonBody(body -> {
             Long timeout = body.integer("timeout");
-            CompletionStage<E2bSandboxes.Info> created = sandboxes.create(body.string("templateID"), body.envVars("envVars"),
-                    body.stringMap("metadata"), timeout);
-            return onSuccess(created, info -> complete(JsonEncoding.ASCII.response(StatusCodes.CREATED, sandboxJson(info, false))));
+            CompletionStage<E2bSandboxes.Info> created = sandboxes.create(caller.tenant(), body.string("templateID"),
+                    body.envVars("envVars"), body.stringMap("metadata"), timeout);
+            return onSuccess(created, info -> complete(JsonEncoding.ASCII.response(StatusCodes.CREATED, sandboxJson(caller, info, false))));
         });
     }
 
-    private Route listSandboxes() {
+    private Route listSandboxes(Caller caller) {
         ArrayNode array = JsonNodeFactory.instance.arrayNode();
-        sandboxes.running().forEach(info -> array.add(sandboxJson(info, true)));
+        sandboxes.running(caller.tenant()).forEach(info -> array.add(sandboxJson(caller, info, true)));
         return complete(JsonEncoding.ASCII.response(StatusCodes.OK, array));
     }
 
-    private Route connect(String sandboxId) {
-        return drained(() -> known(sandboxId, info -> complete(JsonEncoding.ASCII.response(StatusCodes.OK, sandboxJson(info, false)))));
+    private Route connect(Caller caller, String sandboxId) {
+        return drained(() -> known(caller, sandboxId, info ->
+                complete(JsonEncoding.ASCII.response(StatusCodes.OK, sandboxJson(caller, info, false)))));
     }
 
-    private Route setTimeout(String sandboxId) {
-        return known(sandboxId, info -> jsonBody(body -> {
+    private Route setTimeout(Caller caller, String sandboxId) {
+        return known(caller, sandboxId, info -> jsonBody(body -> {
             Long timeout = body.integer("timeout");
             if (timeout != null) {
-                sandboxes.setTimeout(sandboxId, timeout);
+                sandboxes.setTimeout(info.id(), timeout);
             }
             return complete(StatusCodes.NO_CONTENT);
         }));
     }
 
-    private Route kill(String sandboxId) {
+    private Route kill(Caller caller, String sandboxId) {
         if (!Workspaces.isValidSandboxId(sandboxId)) {
             return complete(apiError(StatusCodes.NOT_FOUND, "sandbox \"" + sandboxId + "\" not found"));
         }
-        return onSuccess(sandboxes.kill(sandboxId), existed -> existed
+        return onSuccess(sandboxes.kill(caller.tenant().sandboxId(sandboxId)), existed -> existed
                 ? complete(StatusCodes.NO_CONTENT)
                 : complete(apiError(StatusCodes.NOT_FOUND, "sandbox \"" + sandboxId + "\" not found")));
     }
 
-    /** A sandbox the control plane can talk about: a valid codeshard sandbox id that is not killed; else 404. */
-    private Route known(String sandboxId, Function<E2bSandboxes.Info, Route> inner) {
+    /**
+     * A sandbox of the caller's tenant the control plane can talk about ({@link E2bSandboxes#find}); else 404, which
+     * is also the answer for another tenant's sandbox.
+     */
+    private Route known(Caller caller, String sandboxId, Function<E2bSandboxes.Info, Route> inner) {
         if (!Workspaces.isValidSandboxId(sandboxId)) {
             return complete(apiError(StatusCodes.NOT_FOUND, "sandbox \"" + sandboxId + "\" not found"));
         }
-        return sandboxes.info(sandboxId)
+        return onSuccess(sandboxes.find(caller.tenant().sandboxId(sandboxId)), found -> found
                 .map(inner)
-                .orElseGet(() -> complete(apiError(StatusCodes.NOT_FOUND, "sandbox \"" + sandboxId + "\" not found")));
+                .orElseGet(() -> complete(apiError(StatusCodes.NOT_FOUND, "sandbox \"" + sandboxId + "\" not found"))));
     }
 
-    /** The sandbox as E2B's API describes it; {@code detail} adds the fields of {@code GET /sandboxes/{id}}. */
-    private static ObjectNode sandboxJson(E2bSandboxes.Info info, boolean detail) {
+    /**
+     * The sandbox as E2B's API describes it to {@code caller} (its id in the caller's namespace, the caller's key as
+     * its tokens when the gateway has keys); {@code detail} adds the fields of {@code GET /sandboxes/{id}}.
+     */
+    private static ObjectNode sandboxJson(Caller caller, E2bSandboxes.Info info, boolean detail) {
         ObjectNode json = JsonNodeFactory.instance.objectNode();
-        json.put("sandboxID", info.id());
+        json.put("sandboxID", caller.tenant().clientSandboxId(info.id()));
         json.put("templateID", info.templateId());
         json.put("clientID", info.clientId());
         json.put("envdVersion", E2bSandboxes.ENVD_VERSION);
-        if (info.envdAccessToken() != null) {
+        if (caller.key() != null) {
+            json.put("envdAccessToken", caller.key());
+            json.put("trafficAccessToken", caller.key());
+        } else if (info.envdAccessToken() != null) {
             json.put("envdAccessToken", info.envdAccessToken());
         }
         json.putNull("domain");

@@ -1,5 +1,6 @@
 package io.codeshard.gateway.e2b;
 
+import io.codeshard.gateway.tenant.Tenant;
 import io.codeshard.node.context.ContextDefaults;
 import io.codeshard.node.context.ContextNotFoundException;
 import io.codeshard.node.context.ContextService;
@@ -20,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * E2B's sandboxes on codeshard: each E2B sandbox is one codeshard sandbox (its own contexts and workspace),
- * named by the id the control plane hands out. What E2B keeps per sandbox and codeshard does not:
+ * named by the id the control plane hands out. Ids here are the cluster's, in the tenant's namespace
+ * ({@link Tenant#sandboxId}); the routes show clients their own. What E2B keeps per sandbox and codeshard does not:
  *
  * <ul>
  *   <li><b>Sandbox env vars</b> ({@code envs} at create) apply to every context of the sandbox. They are
@@ -75,9 +77,13 @@ final class E2bSandboxes {
 
     // ---- control plane ----
 
-    /** Creates a sandbox: a fresh id, its env vars, and its default python and javascript contexts (in that order). */
-    CompletionStage<Info> create(String templateId, Map<String, String> envs, Map<String, String> metadata, Long timeoutSeconds) {
-        String id = newId();
+    /**
+     * Creates a sandbox of {@code tenant}: a fresh id, its env vars, and its default python and javascript contexts
+     * (in that order).
+     */
+    CompletionStage<Info> create(Tenant tenant, String templateId, Map<String, String> envs, Map<String, String> metadata,
+                                 Long timeoutSeconds) {
+        String id = tenant.sandboxId(newId());
         Map<String, String> env = envs == null ? Map.of() : Map.copyOf(envs);
         Instant now = Instant.now();
         Info info = new Info(id, templateId == null ? DEFAULT_TEMPLATE : templateId, "codeshard",
@@ -95,22 +101,33 @@ final class E2bSandboxes {
         return killed.containsKey(sandboxId);
     }
 
-    /** What the control plane knows of a sandbox; empty for a killed one. */
-    Optional<Info> info(String sandboxId) {
+    /**
+     * What the control plane knows of a sandbox; empty for a killed one. Without keys ({@link Tenant#NONE}) any
+     * sandbox id is known, as E2B's debug mode needs; a tenant's sandbox is known once this gateway created it or it
+     * has contexts (created through another gateway, or used without the control plane), so that another tenant's
+     * sandbox id is not found.
+     */
+    CompletionStage<Optional<Info>> find(String sandboxId) {
         if (isKilled(sandboxId)) {
-            return Optional.empty();
+            return CompletableFuture.completedFuture(Optional.empty());
         }
         Info known = created.get(sandboxId);
         if (known != null) {
-            return Optional.of(known);
+            return CompletableFuture.completedFuture(Optional.of(known));
         }
         Instant now = Instant.now();
-        return Optional.of(new Info(sandboxId, DEFAULT_TEMPLATE, "codeshard", Map.of(), now, now.plusSeconds(DEFAULT_TIMEOUT_SECONDS), null));
+        Optional<Info> unmanaged = Optional.of(new Info(sandboxId, DEFAULT_TEMPLATE, "codeshard", Map.of(), now,
+                now.plusSeconds(DEFAULT_TIMEOUT_SECONDS), null));
+        if (Tenant.ofSandbox(sandboxId).equals(Tenant.NONE)) {
+            return CompletableFuture.completedFuture(unmanaged);
+        }
+        return contexts.list(sandboxId).thenApply(listing -> listing.isEmpty() ? Optional.empty() : unmanaged);
     }
 
-    /** The sandboxes this gateway created and that are not killed. */
-    List<Info> running() {
-        return created.values().stream().sorted((a, b) -> a.startedAt().compareTo(b.startedAt())).toList();
+    /** The sandboxes of {@code tenant} this gateway created and that are not killed. */
+    List<Info> running(Tenant tenant) {
+        return created.values().stream().filter(info -> tenant.owns(info.id()))
+                .sorted((a, b) -> a.startedAt().compareTo(b.startedAt())).toList();
     }
 
     void setTimeout(String sandboxId, long seconds) {

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The exception and rejection handlers of every face: they classify what went wrong as a {@link RequestFailure}
- * and let the face's {@code render} word it. The headers are the same everywhere: {@code Retry-After} on
- * {@link RequestFailure.Kind#UNAVAILABLE}, {@code Allow} on {@link RequestFailure.Kind#METHOD_NOT_ALLOWED}.
+ * and let the face's {@code render} word it. The headers are the same everywhere: {@code Retry-After} when the
+ * failure has one ({@link RequestFailure.Kind#UNAVAILABLE}, {@link RequestFailure.Kind#QUOTA_EXCEEDED}),
+ * {@code WWW-Authenticate} on {@link RequestFailure.Kind#UNAUTHORIZED}, {@code Allow} on
+ * {@link RequestFailure.Kind#METHOD_NOT_ALLOWED}.
  */
 public final class FailureAnswers {
     private static final Logger log = LoggerFactory.getLogger(FailureAnswers.class);
@@ -31,9 +33,13 @@ public final class FailureAnswers {
     /** The face's rendering of a failure, with the headers every face sends with it. */
     public static HttpResponse answer(RequestFailure failure, Function<RequestFailure, HttpResponse> render) {
         HttpResponse response = render.apply(failure);
-        return failure.kind() == RequestFailure.Kind.UNAVAILABLE
-                ? response.addHeader(RawHeader.create("Retry-After", String.valueOf(RequestFailure.RETRY_AFTER_SECONDS)))
-                : response;
+        if (failure.retryAfterSeconds() > 0) {
+            response = response.addHeader(RawHeader.create("Retry-After", String.valueOf(failure.retryAfterSeconds())));
+        }
+        if (failure.kind() == RequestFailure.Kind.UNAUTHORIZED) {
+            response = response.addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"codeshard\""));
+        }
+        return response;
     }
 
     /**

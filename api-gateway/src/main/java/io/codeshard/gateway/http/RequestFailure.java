@@ -1,5 +1,8 @@
 package io.codeshard.gateway.http;
 
+import io.codeshard.gateway.quota.CodeTooLarge;
+import io.codeshard.gateway.quota.QuotaExceeded;
+import io.codeshard.gateway.tenant.Unauthenticated;
 import io.codeshard.node.context.ContextNotFoundException;
 import io.codeshard.node.context.JournalUnavailableException;
 import io.codeshard.node.interpreter.InterpreterUnavailableException;
@@ -16,14 +19,17 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
  * @param kind    what went wrong; its {@link Kind#status()} is the usual answer
  * @param message a message for the client (never internals: an unexpected failure says only that there was one)
  * @param field   the part of the request that was wrong ({@link BadField#field()}), or null
+ * @param retryAfterSeconds what the answer's {@code Retry-After} says; 0 for none
  */
-public record RequestFailure(Kind kind, String message, String field) {
+public record RequestFailure(Kind kind, String message, String field, int retryAfterSeconds) {
     /** Seconds a client should wait before retrying when the cluster or an interpreter was not available. */
     public static final int RETRY_AFTER_SECONDS = 5;
 
     /** The kinds of failure, with the status each usually gets. */
     public enum Kind {
-        /** The request names a context the sandbox does not have. */
+        /** The request has no valid API key. */
+        UNAUTHORIZED(StatusCodes.UNAUTHORIZED),
+        /** The request names a context the sandbox does not have (or a sandbox of another tenant). */
         NOT_FOUND(StatusCodes.NOT_FOUND),
         /** No route of the face serves the path. */
         NO_ROUTE(StatusCodes.NOT_FOUND),
@@ -32,6 +38,8 @@ public record RequestFailure(Kind kind, String message, String field) {
         /** A bad request whose mistake is a language no runtime serves. */
         UNKNOWN_LANGUAGE(StatusCodes.BAD_REQUEST),
         TOO_LARGE(StatusCodes.CONTENT_TOO_LARGE),
+        /** A quota refused the request; retrying after {@code Retry-After} may work. */
+        QUOTA_EXCEEDED(StatusCodes.TOO_MANY_REQUESTS),
         /** The context refused in its current state (e.g. its interpreter could not be restarted). */
         CONFLICT(StatusCodes.CONFLICT),
         /** The cluster or an interpreter did not answer; retrying later may work. */
@@ -49,8 +57,22 @@ public record RequestFailure(Kind kind, String message, String field) {
         }
     }
 
+    /** A failure without {@code Retry-After}. */
+    public RequestFailure(Kind kind, String message, String field) {
+        this(kind, message, field, 0);
+    }
+
     /** The failure behind an exception of a route or of the service's futures (already unwrapped). */
     public static RequestFailure of(Throwable failure) {
+        if (failure instanceof Unauthenticated) {
+            return new RequestFailure(Kind.UNAUTHORIZED, failure.getMessage(), null);
+        }
+        if (failure instanceof QuotaExceeded quota) {
+            return new RequestFailure(Kind.QUOTA_EXCEEDED, failure.getMessage(), null, quota.retryAfterSeconds());
+        }
+        if (failure instanceof CodeTooLarge) {
+            return new RequestFailure(Kind.TOO_LARGE, failure.getMessage(), "code");
+        }
         if (failure instanceof ContextNotFoundException) {
             return new RequestFailure(Kind.NOT_FOUND, failure.getMessage(), null);
         }
@@ -80,7 +102,7 @@ public record RequestFailure(Kind kind, String message, String field) {
     }
 
     public static RequestFailure unavailable(String message) {
-        return new RequestFailure(Kind.UNAVAILABLE, message, null);
+        return new RequestFailure(Kind.UNAVAILABLE, message, null, RETRY_AFTER_SECONDS);
     }
 
     static RequestFailure tooLarge(EntityStreamSizeException failure) {

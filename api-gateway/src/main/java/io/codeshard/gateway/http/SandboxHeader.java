@@ -1,5 +1,6 @@
 package io.codeshard.gateway.http;
 
+import io.codeshard.gateway.tenant.Tenant;
 import io.codeshard.node.context.Workspaces;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.server.Directives;
@@ -10,16 +11,17 @@ public final class SandboxHeader {
     private SandboxHeader() {}
 
     /**
-     * The request's sandbox: the {@code header}'s value, {@code default} when absent. A value that is no valid
-     * sandbox id fails the request with a {@link BadField} naming the header, for the face's exception handler.
+     * The request's sandbox, as the cluster knows it: the {@code header}'s value ({@code default} when absent)
+     * in the {@code tenant}'s namespace. A value that is no valid sandbox id fails the request with a
+     * {@link BadField} naming the header, for the face's exception handler.
      */
-    public static Route inSandbox(String header, Function<String, Route> inner) {
+    public static Route inSandbox(String header, Tenant tenant, Function<String, Route> inner) {
         return Directives.optionalHeaderValueByName(header, value -> {
             String sandboxId = value.orElse("default");
             if (!Workspaces.isValidSandboxId(sandboxId)) {
                 throw new BadField(header, header + " must be 1-64 of A-Z, a-z, 0-9, '_' and '-'");
             }
-            return inner.apply(sandboxId);
+            return inner.apply(tenant.sandboxId(sandboxId));
         });
     }
 }

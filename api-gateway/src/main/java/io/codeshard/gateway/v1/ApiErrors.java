@@ -34,11 +34,13 @@ final class ApiErrors {
     /** Each kind of failure as its error code of docs/api.md. */
     private static HttpResponse render(RequestFailure failure) {
         String code = switch (failure.kind()) {
+            case UNAUTHORIZED -> "unauthorized";
             case NOT_FOUND, NO_ROUTE -> "not_found";
             case METHOD_NOT_ALLOWED -> "method_not_allowed";
             case BAD_REQUEST -> "bad_request";
             case UNKNOWN_LANGUAGE -> "unknown_language";
             case TOO_LARGE -> "too_large";
+            case QUOTA_EXCEEDED -> "quota_exceeded";
             case CONFLICT -> "conflict";
             case UNAVAILABLE -> "unavailable";
             case INTERNAL -> "internal";

@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import io.codeshard.gateway.http.JsonBody;
 import io.codeshard.gateway.http.JsonEncoding;
 import io.codeshard.gateway.http.SandboxHeader;
+import io.codeshard.gateway.tenant.Authentication;
 import io.codeshard.node.context.ContextDefaults;
 import io.codeshard.node.context.ContextInfo;
 import io.codeshard.node.context.ContextService;
@@ -22,7 +23,8 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 /**
  * The native HTTP API, {@code /v1} (docs/api.md): contexts, execute, health and the OpenAPI document.
  * Routes translate between HTTP and {@link ContextService}; the service and the context entities decide.
- * Every answer under {@code /v1}, errors and unknown routes included, is JSON ({@link ApiErrors}).
+ * Every answer under {@code /v1}, errors and unknown routes included, is JSON ({@link ApiErrors}). Everything but
+ * health and the OpenAPI document needs an API key ({@code Authorization: Bearer}) when the gateway has keys.
  */
 public final class V1Routes extends AllDirectives {
     private static final String OPENAPI_RESOURCE = "io/codeshard/gateway/v1/openapi.json";
@@ -30,10 +32,17 @@ public final class V1Routes extends AllDirectives {
 
     private final ContextService contexts;
     private final ContextDefaults defaults;
+    private final Authentication authentication;
 
+    /** The routes of a gateway without API keys. */
     public V1Routes(ContextService contexts, ContextDefaults defaults) {
+        this(contexts, defaults, Authentication.none());
+    }
+
+    public V1Routes(ContextService contexts, ContextDefaults defaults, Authentication authentication) {
         this.contexts = contexts;
         this.defaults = defaults;
+        this.authentication = authentication;
     }
 
     public Route route() {
@@ -87,9 +96,10 @@ public final class V1Routes extends AllDirectives {
         return onSuccess(context, info -> complete(JsonEncoding.UTF8.response(status, ContextJson.of(info))));
     }
 
-    /** The sandbox of the request: {@code X-Sandbox-Id}, {@code default} when absent. */
+    /** The sandbox of the request: {@code X-Sandbox-Id} ({@code default} when absent) of the key's tenant. */
     private Route inSandbox(Function<String, Route> inner) {
-        return SandboxHeader.inSandbox(SANDBOX_HEADER, inner);
+        return authentication.authenticated(Authentication.BEARER,
+                caller -> SandboxHeader.inSandbox(SANDBOX_HEADER, caller.tenant(), inner));
     }
 
     /** The request body as a JSON object; reading it enforces the gateway's body size limit. */

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.codeshard.gateway.HttpGateway;
 import io.codeshard.gateway.Main;
 import io.codeshard.gateway.TestNodes;
+import io.codeshard.gateway.tenant.ApiKeys;
+import io.codeshard.gateway.tenant.Authentication;
 import io.codeshard.node.CodeshardNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,6 +20,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * journal in a fresh directory, sharding, interpreters) serves the native, Cloudflare and E2B routes on a free
  * port, and each client's conformance file in {@code conformance/test} runs against it under {@code node --test}
  * with the published npm package ({@code @cloudflare/sandbox}, {@code @e2b/code-interpreter}). One JUnit test
- * per client, so each client's result shows on its own; node's report goes to the test log.
+ * per client, so each client's result shows on its own; node's report goes to the test log. A second gateway on
+ * the same node checks API keys (two tenants' keys); each file's "with API keys" tests use it.
  *
  * <p>{@code conformance/node_modules} comes from {@code npm ci} in {@code conformance/} ({@code ./codeshard test}
  * runs it before Maven).
@@ -43,6 +49,10 @@ class ConformanceTest {
     private static CodeshardNode node;
     private static ServerBinding binding;
     private static String baseUrl;
+    private static ServerBinding keyedBinding;
+    private static String keyedUrl;
+    private static final String KEY = "csk_conformance_" + UUID.randomUUID();
+    private static final String OTHER_KEY = "csk_conformance_other_" + UUID.randomUUID();
 
     @BeforeAll
     static void start() throws Exception {
@@ -55,12 +65,21 @@ class ConformanceTest {
         Route routes = Main.gatewayRoutes(node);
         binding = HttpGateway.bind(node.system(), "127.0.0.1", 0, routes).toCompletableFuture().get(30, TimeUnit.SECONDS);
         baseUrl = "http://127.0.0.1:" + binding.localAddress().getPort();
+        Config keysConfig = ConfigFactory.parseMap(Map.of("codeshard.gateway.auth.keys",
+                        "conformance:" + ApiKeys.hash(KEY) + ", conformance-other:" + ApiKeys.hash(OTHER_KEY)))
+                .withFallback(node.system().settings().config());
+        Route keyedRoutes = Main.gatewayRoutes(node, Authentication.of(ApiKeys.forGateway(keysConfig, "127.0.0.1")));
+        keyedBinding = HttpGateway.bind(node.system(), "127.0.0.1", 0, keyedRoutes).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        keyedUrl = "http://127.0.0.1:" + keyedBinding.localAddress().getPort();
     }
 
     @AfterAll
     static void stop() {
         if (binding != null) {
             binding.unbind();
+        }
+        if (keyedBinding != null) {
+            keyedBinding.unbind();
         }
         if (node != null) {
             node.close();
@@ -91,6 +110,9 @@ class ConformanceTest {
         env.put("E2B_SANDBOX_URL", baseUrl);
         env.put("E2B_API_URL", baseUrl);
         env.put("E2B_API_KEY", "e2b_dummy");
+        env.put("CODESHARD_KEYED_URL", keyedUrl);
+        env.put("CODESHARD_KEY", KEY);
+        env.put("CODESHARD_OTHER_KEY", OTHER_KEY);
         env.put("NO_COLOR", "1");
         env.remove("FORCE_COLOR");
         env.remove("NODE_OPTIONS");

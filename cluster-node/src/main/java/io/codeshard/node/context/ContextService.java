@@ -43,6 +43,7 @@ public final class ContextService {
     private final Duration askTimeout;
     private final ContextDefaults defaults;
     private final Supplier<String> journalFailure;
+    private final ContextAdmission admission;
     private final SecureRandom random = new SecureRandom();
     /** Names the executions' relay actors uniquely. */
     private final AtomicLong executions = new AtomicLong();
@@ -57,11 +58,22 @@ public final class ContextService {
      * then refused at once with {@link JournalUnavailableException}.
      */
     public ContextService(ActorSystem<?> system, Duration askTimeout, ContextDefaults defaults, Supplier<String> journalFailure) {
+        this(system, askTimeout, defaults, journalFailure, ContextAdmission.OPEN);
+    }
+
+    private ContextService(ActorSystem<?> system, Duration askTimeout, ContextDefaults defaults, Supplier<String> journalFailure,
+                           ContextAdmission admission) {
         this.system = system;
         this.sharding = ClusterSharding.get(system);
         this.askTimeout = askTimeout;
         this.defaults = defaults;
         this.journalFailure = journalFailure;
+        this.admission = admission;
+    }
+
+    /** This service with every new context and every cell first put to {@code admission} (the gateway's quotas). */
+    public ContextService withAdmission(ContextAdmission admission) {
+        return new ContextService(system, askTimeout, defaults, journalFailure, admission);
     }
 
     /** An execution accepted by its context: its metadata and the stream of its events (ends with Completed). */
@@ -103,7 +115,10 @@ public final class ContextService {
                 .thenApply(reply -> info(reply, contextId))
                 .thenCompose(info -> registry(sandboxId)
                         .<SandboxRegistry.Listing>ask(r -> new SandboxRegistry.Unregister(contextId, r), askTimeout)
-                        .thenApply(listing -> info));
+                        .thenApply(listing -> {
+                            admission.release(sandboxId, contextId);
+                            return info;
+                        }));
     }
 
     /** @throws InterpreterUnavailableException (in the stage) when no fresh interpreter could be started */
@@ -122,6 +137,11 @@ public final class ContextService {
      * ends with a {@code WorkerLost} error when the worker running the cell dies ({@link ExecutionRelay}).
      */
     public CompletionStage<Execution> execute(String sandboxId, String contextId, RunRequest request) {
+        try {
+            admission.checkRun(request);
+        } catch (RuntimeException refused) {
+            return CompletableFuture.failedStage(refused);
+        }
         EntityRef<CodeContext.Command> entity = context(sandboxId, contextId);
         Pair<ActorRef<ExecutionEvent>, Source<ExecutionEvent, NotUsed>> stream =
                 ActorSource.<ExecutionEvent>actorRef(event -> false, event -> Optional.empty(), STREAM_BUFFER, OverflowStrategy.fail())
@@ -201,13 +221,25 @@ public final class ContextService {
     /**
      * Creates the context and lists it in its sandbox at the same time (two journal writes in parallel, not one
      * after the other). Registering is idempotent, and a listed id whose context does not exist is left out of
-     * listings, so a create that fails leaves nothing visible behind.
+     * listings, so a create that fails leaves nothing visible behind. The admission comes first; a new context
+     * whose creation failed is released again.
      */
     private CompletionStage<ContextInfo> createAndRegister(String sandboxId, String contextId, ContextSettings settings, boolean ifAbsent) {
         String journalDown = journalFailure.get();
         if (journalDown != null) {
             return CompletableFuture.failedStage(new JournalUnavailableException(journalDown));
         }
+        return admission.admit(sandboxId, contextId, settings.language())
+                .thenCompose(admitted -> createAdmitted(sandboxId, contextId, settings, ifAbsent)
+                        .whenComplete((info, failure) -> {
+                            // a default context that exists already stays admitted whatever this attempt did
+                            if (failure != null && !ifAbsent) {
+                                admission.release(sandboxId, contextId);
+                            }
+                        }));
+    }
+
+    private CompletionStage<ContextInfo> createAdmitted(String sandboxId, String contextId, ContextSettings settings, boolean ifAbsent) {
         CompletionStage<ContextInfo> created = context(sandboxId, contextId)
                 .<CodeContext.Reply>ask(reply -> new CodeContext.Create(sandboxId, contextId, settings, ifAbsent, reply), askTimeout)
                 .thenApply(reply -> info(reply, contextId));

@@ -21,7 +21,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * The list of a sandbox's contexts, in creation order: a persisted entity per sandbox, so listing is one
- * message and stays correct across nodes and failover, without scanning the journal.
+ * message and stays correct across nodes and failover, without scanning the journal. The gateway's quotas keep
+ * their ledgers (the contexts of a tenant, of the cluster) in entities of this type too, under ids no sandbox
+ * can have, and fill them with {@link Reserve}.
  */
 public final class SandboxRegistry extends EventSourcedBehavior<SandboxRegistry.Command, SandboxRegistry.Event, SandboxRegistry.State> {
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "SandboxRegistry");
@@ -36,6 +38,12 @@ public final class SandboxRegistry extends EventSourcedBehavior<SandboxRegistry.
 
     public record ListContexts(ActorRef<Listing> replyTo) implements Command {}
 
+    /**
+     * Adds an entry unless the list holds {@code limit} entries already (an entry that is listed already is
+     * kept whatever the count); answers the listing after it, which holds the entry when it was admitted.
+     */
+    public record Reserve(Entry entry, int limit, ActorRef<Listing> replyTo) implements Command {}
+
     public record Listing(List<Entry> entries) implements ClusterMessage {
         public Listing {
             entries = List.copyOf(entries);
@@ -43,6 +51,10 @@ public final class SandboxRegistry extends EventSourcedBehavior<SandboxRegistry.
 
         static Listing of(State state) {
             return new Listing(state.entries());
+        }
+
+        public boolean contains(String contextId) {
+            return entries.stream().anyMatch(e -> e.contextId().equals(contextId));
         }
     }
 
@@ -96,6 +108,9 @@ public final class SandboxRegistry extends EventSourcedBehavior<SandboxRegistry.
                                 c.replyTo().tell(Listing.of(s));
                             }
                         }))
+                .onCommand(Reserve.class, (state, c) -> state.contains(c.entry().contextId()) || state.entries().size() >= c.limit()
+                        ? Effect().none().thenReply(c.replyTo(), Listing::of)
+                        : Effect().persist(new Registered(c.entry())).thenReply(c.replyTo(), Listing::of))
                 .onCommand(ListContexts.class, (state, c) -> Effect().none().thenReply(c.replyTo(), Listing::of))
                 .build();
     }

@@ -76,6 +76,7 @@ class ClusterMessageSerializationTest {
                 new SandboxRegistry.Register(entry, listings.getRef()),
                 new SandboxRegistry.Unregister("c-1", null),
                 new SandboxRegistry.ListContexts(listings.getRef()),
+                new SandboxRegistry.Reserve(entry, 100, listings.getRef()),
                 new SandboxRegistry.Listing(List.of(entry)));
     }
 

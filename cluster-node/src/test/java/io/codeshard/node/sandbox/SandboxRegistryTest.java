@@ -1,6 +1,7 @@
 package io.codeshard.node.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -60,5 +61,22 @@ class SandboxRegistryTest {
         var unknown = kit.<SandboxRegistry.Listing>runCommand(r -> new SandboxRegistry.Unregister("nope", r));
         assertTrue(unknown.hasNoEvents());
         assertEquals(List.of("x"), ids(unknown.reply()));
+    }
+
+    @Test
+    void aReservationOverTheLimitIsRefusedButOneAlreadyListedIsKept() {
+        var kit = EventSourcedBehaviorTestKit.<SandboxRegistry.Command, SandboxRegistry.Event, SandboxRegistry.State>create(
+                testKit.system(), SandboxRegistry.create("~ledger"));
+        kit.<SandboxRegistry.Listing>runCommand(r -> new SandboxRegistry.Reserve(entry("a"), 2, r));
+        var second = kit.<SandboxRegistry.Listing>runCommand(r -> new SandboxRegistry.Reserve(entry("b"), 2, r));
+        assertTrue(second.reply().contains("b"));
+        var refused = kit.<SandboxRegistry.Listing>runCommand(r -> new SandboxRegistry.Reserve(entry("c"), 2, r));
+        assertTrue(refused.hasNoEvents());
+        assertFalse(refused.reply().contains("c"));
+        var kept = kit.<SandboxRegistry.Listing>runCommand(r -> new SandboxRegistry.Reserve(entry("a"), 2, r));
+        assertTrue(kept.hasNoEvents());
+        assertTrue(kept.reply().contains("a"));
+        kit.<SandboxRegistry.Listing>runCommand(r -> new SandboxRegistry.Unregister("a", r));
+        assertTrue(kit.<SandboxRegistry.Listing>runCommand(r -> new SandboxRegistry.Reserve(entry("c"), 2, r)).reply().contains("c"));
     }
 }
