@@ -18,6 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
@@ -55,7 +58,7 @@ public final class CodeshardNode implements AutoCloseable {
         try {
             boolean worker = config.getStringList("pekko.cluster.roles").contains("worker");
             if (worker) {
-                SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+                createSchema(system);
             }
             RuntimeHost host = worker ? RuntimeHost.start(InterpreterConfig.fromSystem()) : null;
             int shards = config.getInt("pekko.cluster.sharding.number-of-shards");
@@ -65,6 +68,7 @@ public final class CodeshardNode implements AutoCloseable {
             if (host != null) {
                 NodeRuntime.get(system).register(host);
                 system.getWhenTerminated().thenRun(host::close);
+                stopInterpretersWhenDowned(system, host);
             }
             ClusterFormation.join(system, config);
             return new CodeshardNode(system, host, config);
@@ -77,6 +81,43 @@ public final class CodeshardNode implements AutoCloseable {
     /** The roles a node started from {@code config} takes ({@code CODESHARD_ROLES} may be a comma-separated string). */
     public static List<String> roles(Config config) {
         return ClusterFormation.withRoleList(config).getStringList("codeshard.roles");
+    }
+
+    /**
+     * A worker that was downed (the split brain resolver decided it is on the losing side, or it was paused past the
+     * others' patience) has lost its contexts to other workers already: its interpreters stop at the first phase of
+     * its shutdown rather than run on until the slower phases (leaving, hand-off) time out. A graceful stop (SIGTERM,
+     * leave) keeps them until the hand-off, so that running cells can finish.
+     */
+    private static void stopInterpretersWhenDowned(ActorSystem<?> system, RuntimeHost host) {
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "stop-interpreters-when-downed", () -> {
+            if (shutdown.getShutdownReason().filter(reason -> reason == CoordinatedShutdown.clusterDowningReason()).isPresent()) {
+                system.log().warn("this worker was downed: stopping its interpreters now");
+                host.close();
+            }
+            return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    }
+
+    /**
+     * Creates the journal's tables unless they exist. A database that was started at the same moment (a local cluster,
+     * a compose file) may not take connections yet: try for a minute before giving up.
+     */
+    private static void createSchema(ActorSystem<?> system) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                system.log().warn("journal schema: {}; trying again", notYet.getCause().getMessage());
+                Thread.sleep(1000);
+            }
+        }
     }
 
     /**

@@ -71,6 +71,8 @@ final class Workload implements AutoCloseable {
 
     private final Supplier<List<String>> gateways;
     private final List<Context> acknowledged = new CopyOnWriteArrayList<>();
+    /** The contexts the runners execute in. */
+    private final List<Context> pool = new CopyOnWriteArrayList<>();
     private final Map<Outcome, AtomicLong> outcomes = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicLong> refusals = new ConcurrentHashMap<>();
@@ -109,8 +111,7 @@ final class Workload implements AutoCloseable {
 
     private void runLoop() {
         while (running.get()) {
-            List<Context> known = acknowledged;
-            Context context = known.get(ThreadLocalRandom.current().nextInt(known.size()));
+            Context context = pool.get(ThreadLocalRandom.current().nextInt(pool.size()));
             Ending ending = execute(context, CELL);
             outcomes.computeIfAbsent(ending.outcome(), o -> new AtomicLong()).incrementAndGet();
             ending.errorNames().forEach(name -> errors.computeIfAbsent(name, n -> new AtomicLong()).incrementAndGet());
@@ -132,6 +133,18 @@ final class Workload implements AutoCloseable {
         return create(sandbox, "{\"language\":\"python\"}");
     }
 
+    /**
+     * Creates a context the runners leave alone (a scenario's own probe), with this {@code POST /v1/contexts} body;
+     * returns it when acknowledged (201), else null. It counts among the acknowledged creates.
+     */
+    Context createPrivate(String sandbox, String body) {
+        Context created = create(sandbox, body);
+        if (created != null) {
+            pool.remove(created);
+        }
+        return created;
+    }
+
     /** Creates a context with this {@code POST /v1/contexts} body; returns it when acknowledged (201), else null. */
     Context create(String sandbox, String body) {
         String gateway = gateway();
@@ -141,6 +154,7 @@ final class Workload implements AutoCloseable {
             if (answer.statusCode() == 201) {
                 Context created = new Context(sandbox, Json.mapper().readTree(answer.body()).path("id").asText());
                 acknowledged.add(created);
+                pool.add(created);
                 return created;
             }
             createsRefused.incrementAndGet();

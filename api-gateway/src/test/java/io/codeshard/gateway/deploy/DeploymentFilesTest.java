@@ -172,6 +172,22 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void disruptionBudgetsLetOneWorkerGoAtATimeAndKeepAGateway() {
+        List<JsonNode> budgets = manifests().stream().filter(d -> d.path("kind").asText().equals("PodDisruptionBudget")).toList();
+        JsonNode worker = single(workloads("StatefulSet", "Deployment"), "worker");
+        JsonNode gateway = single(workloads("StatefulSet", "Deployment"), "gateway");
+        JsonNode workerBudget = budgets.stream().filter(b -> labelsMatch(b.path("spec").path("selector").path("matchLabels"),
+                worker.path("spec").path("template").path("metadata").path("labels"))
+                && !labelsMatch(b.path("spec").path("selector").path("matchLabels"),
+                gateway.path("spec").path("template").path("metadata").path("labels"))).findFirst()
+                .orElseThrow(() -> new AssertionError("a PodDisruptionBudget selects the workers only"));
+        assertEquals(1, workerBudget.path("spec").path("maxUnavailable").asInt(), "one worker at a time");
+        assertTrue(budgets.stream().anyMatch(b -> labelsMatch(b.path("spec").path("selector").path("matchLabels"),
+                gateway.path("spec").path("template").path("metadata").path("labels"))
+                && b.path("spec").path("minAvailable").asInt() >= 1), "a PodDisruptionBudget keeps a gateway");
+    }
+
+    @Test
     void secretsReferencedByContainersExistWithTheirKeys() {
         Map<String, Set<String>> secrets = new LinkedHashMap<>();
         for (JsonNode secret : manifests().stream().filter(d -> d.path("kind").asText().equals("Secret")).toList()) {
