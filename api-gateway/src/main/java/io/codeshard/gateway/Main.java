@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.codeshard.gateway.cloudflare.CloudflareRoutes;
 import io.codeshard.gateway.e2b.E2bRoutes;
+import io.codeshard.gateway.v1.UnservedRequests;
 import io.codeshard.gateway.v1.V1Routes;
 import io.codeshard.node.CodeshardNode;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +36,14 @@ public final class Main {
         }
     }
 
-    /** Every HTTP face this gateway serves: native, Cloudflare-compatible, E2B-compatible (last: its routes sit at the root). */
+    /**
+     * Every HTTP face this gateway serves: native, Cloudflare-compatible, E2B-compatible (last: its routes sit at the
+     * root); what none of them serves is answered by {@link UnservedRequests}.
+     */
     public static Route gatewayRoutes(CodeshardNode node) {
-        return Directives.concat(
+        return UnservedRequests.around(() -> Directives.concat(
                 new V1Routes(node.contexts(), node.defaults()).route(),
                 new CloudflareRoutes(node.contexts(), node.defaults()).route(),
-                new E2bRoutes(node.contexts(), node.defaults()).route());
+                new E2bRoutes(node.contexts(), node.defaults()).route()));
     }
 }
