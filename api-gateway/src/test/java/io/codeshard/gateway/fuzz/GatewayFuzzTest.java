@@ -11,6 +11,7 @@ import io.codeshard.gateway.fuzz.FuzzRoute.Face;
 import io.codeshard.gateway.fuzz.MalformedRequests.Expect;
 import io.codeshard.gateway.fuzz.MalformedRequests.FuzzRequest;
 import io.codeshard.node.CodeshardNode;
+import io.codeshard.node.context.CodeContext;
 import io.codeshard.protocol.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -33,6 +34,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,6 +100,7 @@ class GatewayFuzzTest {
     void malformedRequestsAreRefusedWithTheFacesErrorAndChangeNothing() throws Exception {
         Precious precious = Precious.create();
         Map<String, JsonNode> before = precious.snapshot();
+        int entitiesBefore = liveContextEntities();
 
         MalformedRequests generator = new MalformedRequests(SEED, FUZZ_SANDBOX, FUZZ_E2B_SANDBOX);
         Tally tally = new Tally();
@@ -119,6 +125,8 @@ class GatewayFuzzTest {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         tally.print(seconds);
+        // Each context id a request names makes its entity live (it answers "not found" and stays): what bad ids cost
+        System.out.printf("  live CodeContext entities: %d before, %d after the fuzzing%n", entitiesBefore, liveContextEntities());
         // every wrong answer, for reading at leisure
         java.nio.file.Files.write(Path.of("target", "gateway-fuzz-problems.txt"), tally.problems);
 
@@ -150,6 +158,13 @@ class GatewayFuzzTest {
             assertTrue(Path.of(actual).startsWith(sandboxes.resolve(sandbox)), cwd + " became " + actual);
             call("DELETE", "/v1/contexts/" + id, Map.of("X-Sandbox-Id", sandbox), null, 204);
         }
+    }
+
+    private static int liveContextEntities() throws Exception {
+        return AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(ClusterSharding.get(node.system()).shardState(),
+                        replyTo -> new GetShardRegionState(CodeContext.TYPE_KEY, replyTo), Duration.ofSeconds(10), node.system().scheduler())
+                .toCompletableFuture().get(10, TimeUnit.SECONDS)
+                .getShards().stream().mapToInt(shard -> shard.getEntityIds().size()).sum();
     }
 
     // ---- sending and judging ----
