@@ -41,7 +41,7 @@ public final class Main {
      * root); what none of them serves is answered by {@link UnservedRequests}.
      */
     public static Route gatewayRoutes(CodeshardNode node) {
-        return UnservedRequests.around(() -> Directives.concat(
+        return UnservedRequests.around(Directives.concat(
                 new V1Routes(node.contexts(), node.defaults()).route(),
                 new CloudflareRoutes(node.contexts(), node.defaults()).route(),
                 new E2bRoutes(node.contexts(), node.defaults()).route()));

@@ -1,6 +1,5 @@
 package io.codeshard.gateway.v1;
 
-import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -20,14 +19,15 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class UnservedRequests {
     private UnservedRequests() {}
 
-    public static Route around(Supplier<Route> faces) {
+    /** {@code faces} is built once, by the caller: the faces keep state (E2B's killed sandboxes) across requests. */
+    public static Route around(Route faces) {
         return Directives.extractRequest(request -> {
             HttpHeader framing = unreadFraming(request);
             if (framing != null) {
                 return Directives.complete(ApiErrors.response(StatusCodes.BAD_REQUEST, "bad_request",
                         "The request's " + framing.name() + " header is not valid"));
             }
-            return Directives.handleRejections(ApiErrors.rejectionHandler(), faces);
+            return Directives.handleRejections(ApiErrors.rejectionHandler(), () -> faces);
         });
     }
 
