@@ -26,7 +26,7 @@ final class WorkerMemory implements AutoCloseable {
     });
     private long peakRssKb;
     private long peakPssKb;
-    private int peakProcesses;
+    private List<Integer> peakProcesses = List.of();
 
     WorkerMemory(List<Long> workerPids) {
         this.workerPids = List.copyOf(workerPids);
@@ -34,14 +34,15 @@ final class WorkerMemory implements AutoCloseable {
     }
 
     /** What was measured, for the report. */
-    record Peak(long jvmHwmKb, long interpretersRssKb, long interpretersPssKb, int interpreterProcesses, int workers) {
+    record Peak(long jvmHwmKb, long interpretersRssKb, long interpretersPssKb, List<Integer> processesPerWorker, int workers) {
         String describe() {
             if (workers == 0) {
                 return "worker memory: not measured (no worker pid: pass --worker-pids)";
             }
-            return String.format("worker peak memory: JVM%s VmHWM %s; interpreters %s RSS summed (%s PSS) over %d processes at the peak",
+            int processes = processesPerWorker.stream().mapToInt(Integer::intValue).sum();
+            return String.format("worker peak memory: JVM%s VmHWM %s; interpreters %s RSS summed (%s PSS) over %d processes%s at the peak",
                     workers > 1 ? "s (" + workers + ", summed)" : "", mib(jvmHwmKb), mib(interpretersRssKb), mib(interpretersPssKb),
-                    interpreterProcesses);
+                    processes, processesPerWorker.size() > 1 ? " " + processesPerWorker : "");
         }
 
         private static String mib(long kb) {
@@ -58,20 +59,19 @@ final class WorkerMemory implements AutoCloseable {
     private synchronized void sample() {
         long rss = 0;
         long pss = 0;
-        int processes = 0;
+        List<Integer> processes = new java.util.ArrayList<>();
         for (long pid : workerPids) {
+            int count = 0;
             Optional<ProcessHandle> worker = ProcessHandle.of(pid);
-            if (worker.isEmpty()) {
-                continue;
-            }
-            for (ProcessHandle child : (Iterable<ProcessHandle>) worker.get().descendants()::iterator) {
+            for (ProcessHandle child : worker.map(w -> (Iterable<ProcessHandle>) w.descendants()::iterator).orElse(List.of())) {
                 Optional<Long> childRss = statusField(child.pid(), "VmRSS");
                 if (childRss.isPresent()) {
                     rss += childRss.get();
                     pss += rollupField(child.pid(), "Pss").orElse(0L);
-                    processes++;
+                    count++;
                 }
             }
+            processes.add(count);
         }
         if (rss > peakRssKb) {
             peakRssKb = rss;

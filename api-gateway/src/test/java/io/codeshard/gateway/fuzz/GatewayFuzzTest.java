@@ -245,11 +245,13 @@ class GatewayFuzzTest {
     private static final class Tally {
         private final Map<Face, Map<String, Integer>> counts = new EnumMap<>(Face.class);
         private final Map<String, Integer> kinds = new TreeMap<>();
+        private final Map<Expect, Integer> expectations = new EnumMap<>(Expect.class);
         final List<String> problems = Collections.synchronizedList(new ArrayList<>());
 
         synchronized void add(FuzzRequest request, String outcome, String problem) {
             counts.computeIfAbsent(request.face(), face -> new TreeMap<>()).merge(outcome, 1, Integer::sum);
             kinds.merge(request.kind(), 1, Integer::sum);
+            expectations.merge(request.expect(), 1, Integer::sum);
             if (problem != null) {
                 problems.add(problem);
             }
@@ -257,8 +259,9 @@ class GatewayFuzzTest {
 
         synchronized void print(double seconds) {
             int total = counts.values().stream().flatMap(m -> m.values().stream()).mapToInt(Integer::intValue).sum();
-            System.out.printf("gateway fuzz: seed %d, %d requests in %.1f s (%.0f/s), %d wrong answers%n", SEED, total, seconds,
-                    total / seconds, problems.size());
+            System.out.printf("gateway fuzz: seed %d, %d requests in %.1f s (%.0f/s), %d wrong answers; %s must be refused, %s may be served%n",
+                    SEED, total, seconds, total / seconds, problems.size(), expectations.getOrDefault(Expect.REFUSED, 0),
+                    expectations.getOrDefault(Expect.TOLERATED, 0));
             counts.forEach((face, statuses) -> System.out.printf("  %-12s %5d  %s%n", face,
                     statuses.values().stream().mapToInt(Integer::intValue).sum(), statuses));
             System.out.println("  by mistake: " + kinds);
