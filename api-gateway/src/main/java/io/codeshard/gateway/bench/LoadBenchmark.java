@@ -197,8 +197,15 @@ public final class LoadBenchmark {
                 return null;
             }));
         }
-        for (Future<?> client : clientsDone) {
-            client.get();
+        java.util.concurrent.ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
+        progress.scheduleAtFixedRate(() -> System.out.printf("  ... %d of %d executions, %d errors%n", done.get(), total,
+                errors.values().stream().mapToLong(LongAdder::sum).sum()), 10, 10, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            for (Future<?> client : clientsDone) {
+                client.get();
+            }
+        } finally {
+            progress.shutdownNow();
         }
         double seconds = (System.nanoTime() - t1) / 1e9;
         WorkerMemory.Peak peak = memory.peak();

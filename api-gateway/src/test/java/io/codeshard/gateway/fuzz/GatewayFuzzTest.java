@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -128,7 +130,7 @@ class GatewayFuzzTest {
         // Each context id a request names makes its entity live (it answers "not found" and stays): what bad ids cost
         System.out.printf("  live CodeContext entities: %d before, %d after the fuzzing%n", entitiesBefore, liveContextEntities());
         // every wrong answer, for reading at leisure
-        java.nio.file.Files.write(Path.of("target", "gateway-fuzz-problems.txt"), tally.problems);
+        Files.write(Path.of("target", "gateway-fuzz-problems.txt"), tally.problems);
 
         assertTrue(tally.problems.isEmpty(), tally.problems.size() + " answers were wrong, e.g.:\n"
                 + String.join("\n", tally.problems.subList(0, Math.min(40, tally.problems.size()))));
@@ -189,21 +191,21 @@ class GatewayFuzzTest {
     }
 
     /** What is wrong with an answer, if anything. */
-    private static java.util.Optional<String> judge(FuzzRequest request, RawHttp.Answer answer) {
+    private static Optional<String> judge(FuzzRequest request, RawHttp.Answer answer) {
         int status = answer.status();
         if (status >= 500) {
-            return java.util.Optional.of("a server error");
+            return Optional.of("a server error");
         }
         if (request.expect() == Expect.REFUSED && (status < 400 || status >= 500)) {
-            return java.util.Optional.of("not refused");
+            return Optional.of("not refused");
         }
         if (status < 400 || request.bodyless()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (faceShaped(request.face(), answer) || (request.outsideFace() && faceShaped(Face.NONE, answer))) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of("not the " + request.face() + " error body (Content-Type " + answer.header("content-type") + ")");
+        return Optional.of("not the " + request.face() + " error body (Content-Type " + answer.header("content-type") + ")");
     }
 
     /** Whether an error answer has the body its face promises (docs/api.md, docs/compat.md). */
