@@ -2,6 +2,7 @@ package io.codeshard.gateway;
 
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import io.codeshard.gateway.v1.ParsingErrorAnswers;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -11,7 +12,8 @@ import org.apache.pekko.http.javadsl.settings.ServerSettings;
 /**
  * Binds the gateway's routes with Pekko HTTP. Server settings come from {@code pekko.http.server}
  * (gateway.conf sets the timeouts long executions need); the request body limit from
- * {@code codeshard.gateway.max-body-bytes}.
+ * {@code codeshard.gateway.max-body-bytes}. Requests too malformed to reach a route are answered by
+ * {@link ParsingErrorAnswers}.
  */
 public final class HttpGateway {
     /** How long in-flight requests get to finish when the node shuts down. */
@@ -22,7 +24,8 @@ public final class HttpGateway {
     public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, Route route) {
         ServerSettings defaults = ServerSettings.create(system.classicSystem());
         long maxBodyBytes = system.settings().config().getBytes("codeshard.gateway.max-body-bytes");
-        ServerSettings settings = defaults.withParserSettings(defaults.getParserSettings().withMaxContentLength(maxBodyBytes));
+        ServerSettings settings = defaults.withParserSettings(defaults.getParserSettings().withMaxContentLength(maxBodyBytes))
+                .withParsingErrorHandler(ParsingErrorAnswers.class.getName());
         return Http.get(system).newServerAt(host, port).withSettings(settings).bind(route)
                 .thenApply(binding -> binding.addToCoordinatedShutdown(SHUTDOWN_DEADLINE, system));
     }

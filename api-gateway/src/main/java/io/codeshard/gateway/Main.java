@@ -7,6 +7,7 @@ import io.codeshard.gateway.e2b.E2bRoutes;
 import io.codeshard.gateway.quota.ContextQuotas;
 import io.codeshard.gateway.tenant.ApiKeys;
 import io.codeshard.gateway.tenant.Authentication;
+import io.codeshard.gateway.v1.UnservedRequests;
 import io.codeshard.gateway.v1.V1Routes;
 import io.codeshard.node.CodeshardNode;
 import io.codeshard.node.context.ContextService;
@@ -85,14 +86,15 @@ public final class Main {
 
     /**
      * Every HTTP face this gateway serves: native, Cloudflare-compatible, E2B-compatible (last: its routes sit at
-     * the root), over the node's service with the quotas of {@code codeshard.gateway.quotas}.
+     * the root), over the node's service with the quotas of {@code codeshard.gateway.quotas}; what none of them serves
+     * is answered by {@link UnservedRequests}.
      */
     public static Route gatewayRoutes(CodeshardNode node, Authentication authentication) {
         ContextQuotas.Limits limits = ContextQuotas.Limits.fromConfig(node.system().settings().config());
         ContextService contexts = node.contexts().withAdmission(new ContextQuotas(node.system(), QUOTA_ASK_TIMEOUT, limits));
-        return Directives.concat(
+        return UnservedRequests.around(Directives.concat(
                 new V1Routes(contexts, node.defaults(), authentication).route(),
                 new CloudflareRoutes(contexts, node.defaults(), authentication).route(),
-                new E2bRoutes(contexts, node.defaults(), authentication).route());
+                new E2bRoutes(contexts, node.defaults(), authentication).route()));
     }
 }

@@ -46,7 +46,8 @@ public enum Language {
      */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static Language parse(String name) {
-        Language language = name == null ? null : ALIASES.get(name.trim().toLowerCase(Locale.ROOT));
+        // strip(), not trim(): trim() also drops control characters, so "python\0" would pass for "python"
+        Language language = name == null ? null : ALIASES.get(name.strip().toLowerCase(Locale.ROOT));
         if (language == null) {
             throw new UnknownLanguageException(name);
         }

@@ -3,6 +3,7 @@ package io.codeshard.gateway.cloudflare;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.codeshard.gateway.http.BadField;
+import io.codeshard.gateway.http.JsonBody;
 import io.codeshard.gateway.http.JsonEncoding;
 import io.codeshard.gateway.http.SandboxHeader;
 import io.codeshard.gateway.tenant.Authentication;
@@ -71,7 +72,7 @@ public final class CloudflareRoutes extends AllDirectives {
     }
 
     private Route createContext(String sandboxId) {
-        return body(CloudflareRequests.CreateContext.class, CloudflareErrors.CREATE, request ->
+        return body(CloudflareRequests.CreateContext::from, CloudflareErrors.CREATE, request ->
                 onSuccess(contexts.create(sandboxId, request.settings(defaults)), info -> complete(JsonEncoding.ASCII.response(
                         StatusCodes.OK, new Created(true, info.id(), info.settings().language(), info.settings().cwd(), Instant.now())))));
     }
@@ -89,7 +90,7 @@ public final class CloudflareRoutes extends AllDirectives {
     }
 
     private Route executeCode(String sandboxId) {
-        return body(CloudflareRequests.ExecuteCode.class, CloudflareErrors.EXECUTE, request ->
+        return body(CloudflareRequests.ExecuteCode::from, CloudflareErrors.EXECUTE, request ->
                 handleExceptions(CloudflareErrors.exceptionHandler(request.contextId(), CloudflareErrors.EXECUTE), () ->
                         onSuccess(start(sandboxId, request), execution -> complete(ExecutionStream.response(execution.events())))));
     }
@@ -99,7 +100,7 @@ public final class CloudflareRoutes extends AllDirectives {
      * the request's {@code language} field.
      */
     private CompletionStage<ContextService.Execution> start(String sandboxId, CloudflareRequests.ExecuteCode request) {
-        return contexts.run(sandboxId, request.contextId(), request.parsedLanguage(), request.runRequest())
+        return contexts.run(sandboxId, request.contextId(), request.language(), request.runRequest())
                 .exceptionallyCompose(failure -> CompletableFuture.failedStage(
                         ContextService.unwrap(failure) instanceof LanguageMismatchException mismatch
                                 ? new BadField("language", mismatch.getMessage())
@@ -112,9 +113,9 @@ public final class CloudflareRoutes extends AllDirectives {
                 caller -> SandboxHeader.inSandbox(SANDBOX_HEADER, caller.tenant(), inner));
     }
 
-    /** The request body read into {@code type}; reading it enforces the gateway's body size limit. */
-    private <T> Route body(Class<T> type, String operation, Function<T, Route> inner) {
+    /** The request body as {@code reader} makes it of the JSON object; reading it enforces the gateway's body size limit. */
+    private <T> Route body(Function<JsonBody, T> reader, String operation, Function<T, Route> inner) {
         return handleExceptions(CloudflareErrors.exceptionHandler(null, operation), () ->
-                entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(CloudflareRequests.read(bytes, type))));
+                entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(reader.apply(JsonBody.parse(bytes)))));
     }
 }

@@ -10,12 +10,15 @@ import io.codeshard.protocol.Json;
 import io.codeshard.protocol.Language;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.pekko.util.ByteString;
 
 /**
- * A request's JSON object and its typed fields, as the native and E2B faces read them. Unknown fields are
+ * A request's JSON object and its typed fields, as every face reads them. Unknown fields are
  * ignored and {@code null} counts as absent; anything else that does not fit is the client's mistake: a
  * {@link BadField} naming the field (the whole body is {@code body}), or {@link Language.UnknownLanguageException}
  * for a language no runtime serves. Both are {@link IllegalArgumentException}s, answered 400 by every face.
@@ -49,6 +52,7 @@ public final class JsonBody {
         if (bytes.isEmpty()) {
             return new JsonBody(JsonNodeFactory.instance.objectNode(), loosely);
         }
+        requireUtf8(bytes);
         JsonNode node;
         try {
             node = READER.readTree(bytes.toArray());
@@ -64,6 +68,21 @@ public final class JsonBody {
             throw new BadField("body", "The body must be a JSON object");
         }
         return new JsonBody(node, loosely);
+    }
+
+    /**
+     * Refuses a body that is not well-formed UTF-8 (RFC 8259 8.1). Jackson's parser decodes overlong forms and
+     * encoded surrogates without a word, so {@code C0 AF} would reach a field as {@code /}.
+     */
+    private static void requireUtf8(ByteString bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes.asByteBuffer());
+        } catch (CharacterCodingException e) {
+            throw new BadField("body", "The body is not valid UTF-8");
+        }
     }
 
     /** A string field, or null (also for an empty string when read loosely). */

@@ -4,6 +4,7 @@ import io.codeshard.gateway.http.FailureAnswers;
 import io.codeshard.gateway.http.JsonEncoding;
 import io.codeshard.gateway.http.RequestFailure;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 
@@ -45,6 +46,11 @@ final class ApiErrors {
             case UNAVAILABLE -> "unavailable";
             case INTERNAL -> "internal";
         };
-        return JsonEncoding.UTF8.response(failure.status(), new Body(new Body.Detail(code, failure.message())));
+        return response(failure.status(), code, failure.message());
+    }
+
+    /** An error answer in the API's shape. */
+    static HttpResponse response(StatusCode status, String code, String message) {
+        return JsonEncoding.UTF8.response(status, new Body(new Body.Detail(code, message)));
     }
 }

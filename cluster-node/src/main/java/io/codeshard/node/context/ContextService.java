@@ -37,6 +37,8 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 public final class ContextService {
     /** Events buffered per execution between the worker and a slow client (output is capped per execution). */
     private static final int STREAM_BUFFER = 100_000;
+    /** The ids {@link #create} and {@link #defaultContextId} hand out fit this (as sandbox ids do). */
+    private static final java.util.regex.Pattern CONTEXT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
@@ -111,6 +113,9 @@ public final class ContextService {
     }
 
     public CompletionStage<ContextInfo> delete(String sandboxId, String contextId) {
+        if (!isPossibleContextId(contextId)) {
+            return CompletableFuture.failedStage(new ContextNotFoundException(contextId));
+        }
         return context(sandboxId, contextId).<CodeContext.Reply>ask(CodeContext.Delete::new, askTimeout)
                 .thenApply(reply -> info(reply, contextId))
                 .thenCompose(info -> registry(sandboxId)
@@ -123,6 +128,9 @@ public final class ContextService {
 
     /** @throws InterpreterUnavailableException (in the stage) when no fresh interpreter could be started */
     public CompletionStage<ContextInfo> restart(String sandboxId, String contextId) {
+        if (!isPossibleContextId(contextId)) {
+            return CompletableFuture.failedStage(new ContextNotFoundException(contextId));
+        }
         return context(sandboxId, contextId).<CodeContext.Reply>ask(CodeContext.Restart::new, askTimeout)
                 .thenApply(reply -> {
                     if (reply instanceof CodeContext.Failed failed) {
@@ -137,6 +145,9 @@ public final class ContextService {
      * ends with a {@code WorkerLost} error when the worker running the cell dies ({@link ExecutionRelay}).
      */
     public CompletionStage<Execution> execute(String sandboxId, String contextId, RunRequest request) {
+        if (!isPossibleContextId(contextId)) {
+            return CompletableFuture.failedStage(new ContextNotFoundException(contextId));
+        }
         try {
             admission.checkRun(request);
         } catch (RuntimeException refused) {
@@ -249,6 +260,9 @@ public final class ContextService {
     }
 
     private CompletionStage<Optional<ContextInfo>> find(String sandboxId, String contextId) {
+        if (!isPossibleContextId(contextId)) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
         return context(sandboxId, contextId).<CodeContext.Reply>ask(CodeContext.Get::new, askTimeout)
                 .thenApply(reply -> reply instanceof CodeContext.Found found ? Optional.of(found.info()) : Optional.empty());
     }
@@ -261,6 +275,15 @@ public final class ContextService {
             throw new IllegalStateException(failed.message());
         }
         throw new ContextNotFoundException(contextId);
+    }
+
+    /**
+     * Whether a client's context id can name a context at all: ids are {@code c-<hex>} or {@code default-<language>}.
+     * Anything else is not found without asking the cluster, because asking makes the id's entity live (and keep
+     * the id in memory), and a client could send ids of any length and bytes.
+     */
+    private static boolean isPossibleContextId(String contextId) {
+        return contextId != null && CONTEXT_ID.matcher(contextId).matches();
     }
 
     private EntityRef<CodeContext.Command> context(String sandboxId, String contextId) {
