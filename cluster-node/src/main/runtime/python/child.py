@@ -11,6 +11,7 @@ import sys
 
 import numpy
 
+import confinement
 import frames
 import interrupts
 import runtime_log
@@ -22,11 +23,12 @@ from rich_display import RichDisplay
 _RUNTIME_DIR = os.path.dirname(__file__)
 
 
-def run(socket_path, token, zygote_fds):
+def run(socket_path, token, zygote_fds, isolation):
     """The whole life of a child, from just after fork(); never returns into the zygote."""
     status = 70
     try:
         _leave_zygote(zygote_fds)
+        confinement.prepare(isolation)
         capture = OutputCapture()
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(socket_path)
@@ -128,7 +130,12 @@ class Context:
             return "env values must be strings"
         if not isinstance(limit, int) or limit <= 0:
             return f"maxOutputBytes must be a positive integer, got {limit!r}"
+        user = message.get("user")
+        if user:
+            confinement.become(user["uid"], user["gid"])
         try:
+            # Created here, as the sandbox's user, so a path the user controls is never followed as root.
+            os.makedirs(cwd, exist_ok=True)
             os.chdir(cwd)
         except (OSError, TypeError) as e:
             return f"cannot use {cwd!r} as working directory: {getattr(e, 'strerror', None) or e}"

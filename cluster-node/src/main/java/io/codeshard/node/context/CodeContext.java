@@ -245,8 +245,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     // ---- interpreter and idle timer (side effects, never in event handlers) ----
 
     private void startInterpreter(ContextInfo info, String resetReason) {
-        InterpreterSpec spec = new InterpreterSpec(info.settings().language(),
-                dependencies.workspaces().resolve(info.sandboxId(), info.settings().cwd()), info.settings().envVars());
+        InterpreterSpec spec = dependencies.workspaces().interpreterSpec(info.sandboxId(), info.settings());
         // a stopped predecessor's name may not be free yet, hence the count
         interpreter = context.spawn(InterpreterActor.create(dependencies.host(), spec, info.executionCount(), resetReason),
                 "interpreter-" + (++interpreterIncarnations));

@@ -1,0 +1,144 @@
+package io.codeshard.node.interpreter;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.codeshard.protocol.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * How a node confines its interpreters (docs/isolation.md). Read by {@link #fromSystem()} from system
+ * properties or the matching {@code CODESHARD_SANDBOX_*} environment variables.
+ *
+ * @param namespaces        per-sandbox user, own mount namespace (only its workspace, private /tmp, read-only
+ *                          system, /proc of its own processes) and, without egress, own network namespace; needs root
+ * @param network           whether user code may open connections beyond its own loopback
+ * @param firstUid          first uid (and gid) of the range sandbox users are allocated from
+ * @param uidCount          size of that range
+ * @param memoryBytes       data segment limit of every interpreter process (RLIMIT_DATA); 0 = none
+ * @param maxProcesses      processes and threads of one sandbox user (RLIMIT_NPROC); 0 = none; only with namespaces
+ * @param maxOpenFiles      open files per process (RLIMIT_NOFILE); 0 = inherited
+ * @param maxFileBytes      size of any one file written (RLIMIT_FSIZE); 0 = none
+ * @param maxWorkspaceBytes disk used by a sandbox's directory, checked after every execution; 0 = none
+ * @param tmpBytes          size of each context's private /tmp (tmpfs)
+ * @param nice              niceness added to interpreter processes, so user code yields the CPU to the node
+ */
+public record SandboxPolicy(
+        boolean namespaces,
+        boolean network,
+        int firstUid,
+        int uidCount,
+        long memoryBytes,
+        int maxProcesses,
+        int maxOpenFiles,
+        long maxFileBytes,
+        long maxWorkspaceBytes,
+        long tmpBytes,
+        int nice) {
+
+    private static final long MIB = 1L << 20;
+
+    /**
+     * The policy from settings; namespaces are used when {@code codeshard.sandbox.isolation} is {@code auto}
+     * (the default) and the node runs as root, or when it is {@code namespaces} (then root is required).
+     */
+    public static SandboxPolicy fromSystem() {
+        String isolation = InterpreterConfig.setting("codeshard.sandbox.isolation", "auto").toLowerCase(Locale.ROOT);
+        boolean root = runsAsRoot();
+        boolean namespaces = switch (isolation) {
+            case "auto" -> root;
+            case "namespaces" -> {
+                if (!root) {
+                    throw new IllegalStateException("codeshard.sandbox.isolation = namespaces needs the node to run as root");
+                }
+                yield true;
+            }
+            case "none" -> false;
+            default -> throw new IllegalArgumentException("codeshard.sandbox.isolation must be auto, namespaces or none: " + isolation);
+        };
+        String network = InterpreterConfig.setting("codeshard.sandbox.network", "none").toLowerCase(Locale.ROOT);
+        if (!network.equals("none") && !network.equals("host")) {
+            throw new IllegalArgumentException("codeshard.sandbox.network must be none or host: " + network);
+        }
+        return new SandboxPolicy(namespaces, network.equals("host"),
+                intSetting("codeshard.sandbox.first-uid", 200_000),
+                intSetting("codeshard.sandbox.uid-count", 65_536),
+                longSetting("codeshard.sandbox.memory-mib", 2048) * MIB,
+                intSetting("codeshard.sandbox.max-processes", 512),
+                intSetting("codeshard.sandbox.max-open-files", 1024),
+                longSetting("codeshard.sandbox.max-file-mib", 1024) * MIB,
+                longSetting("codeshard.sandbox.max-workspace-mib", 4096) * MIB,
+                longSetting("codeshard.sandbox.tmp-mib", 128) * MIB,
+                intSetting("codeshard.sandbox.nice", 5));
+    }
+
+    /** A copy with other resource limits (tests set small ones). */
+    public SandboxPolicy withLimits(long memoryBytes, int maxProcesses, int maxOpenFiles, long maxFileBytes, long maxWorkspaceBytes) {
+        return new SandboxPolicy(namespaces, network, firstUid, uidCount, memoryBytes, maxProcesses, maxOpenFiles,
+                maxFileBytes, maxWorkspaceBytes, tmpBytes, nice);
+    }
+
+    /** Whether network egress of user code is actually blocked (it can only be with namespaces). */
+    public boolean egressBlocked() {
+        return namespaces && !network;
+    }
+
+    /** One line for the node's log and health details: which isolation this node really runs with. */
+    public String describe() {
+        String limits = String.format(Locale.ROOT,
+                "memory %s per process, open files %s per process, file size %s, workspace %s, processes %s",
+                amount(memoryBytes), maxOpenFiles == 0 ? "inherited" : maxOpenFiles, amount(maxFileBytes),
+                amount(maxWorkspaceBytes), namespaces && maxProcesses > 0 ? maxProcesses + " per sandbox" : "unlimited");
+        if (namespaces) {
+            return "namespaces: a user per sandbox (uids " + firstUid + ".." + (firstUid + uidCount - 1)
+                    + "), only its own workspace visible, private /tmp, read-only system, network "
+                    + (network ? "allowed" : "blocked (loopback only)") + "; " + limits;
+        }
+        return "process only (the node does not run as root): interpreters run as the node's user with a scrubbed"
+                + " environment; sandboxes are NOT isolated from each other or from the node, network egress is NOT"
+                + " blocked; " + limits;
+    }
+
+    /** What the zygote applies to every child it forks (see confinement.py). */
+    ObjectNode zygoteArgument() {
+        ObjectNode limits = Json.mapper().createObjectNode();
+        if (memoryBytes > 0) {
+            limits.put("memory", memoryBytes);
+        }
+        if (namespaces && maxProcesses > 0) {
+            limits.put("processes", maxProcesses);
+        }
+        if (maxOpenFiles > 0) {
+            limits.put("open_files", maxOpenFiles);
+        }
+        if (maxFileBytes > 0) {
+            limits.put("file_size", maxFileBytes);
+        }
+        ObjectNode argument = Json.mapper().createObjectNode()
+                .put("namespaces", namespaces).put("network", network).put("nice", nice).put("tmpBytes", tmpBytes);
+        argument.set("rlimits", limits);
+        return argument;
+    }
+
+    /** Whether this JVM's effective user is root (the owner of /proc/self is the effective uid). */
+    static boolean runsAsRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static String amount(long bytes) {
+        return bytes <= 0 ? "unlimited" : (bytes / MIB) + " MiB";
+    }
+
+    private static int intSetting(String property, int fallback) {
+        return Integer.parseInt(InterpreterConfig.setting(property, String.valueOf(fallback)));
+    }
+
+    private static long longSetting(String property, long fallback) {
+        return Long.parseLong(InterpreterConfig.setting(property, String.valueOf(fallback)));
+    }
+}
