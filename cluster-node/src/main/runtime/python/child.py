@@ -14,6 +14,7 @@ import numpy
 import confinement
 import frames
 import interrupts
+import limit_hints
 import runtime_log
 import tracebacks
 from cell_runner import CellRunner
@@ -164,6 +165,9 @@ class Context:
         error = self._runner.run(code, cell_id)
         if os.getpid() != self._pid:
             _end_forked_copy(error)
+        if limit_hints.is_process_limit(error):
+            # A fork bomb: its copies would go on forking as slots free up. They die, the context stays.
+            confinement.kill_own_group()
         if error is not None:
             self._send_error(cell_id, error)
         try:
