@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a node confines its interpreters (docs/isolation.md). Read by {@link #fromSystem()} from system
@@ -37,6 +40,7 @@ public record SandboxPolicy(
         long tmpBytes,
         int nice) {
 
+    private static final Logger log = LoggerFactory.getLogger(SandboxPolicy.class);
     private static final long MIB = 1L << 20;
 
     /**
@@ -45,12 +49,18 @@ public record SandboxPolicy(
      */
     public static SandboxPolicy fromSystem() {
         String isolation = InterpreterConfig.setting("codeshard.sandbox.isolation", "auto").toLowerCase(Locale.ROOT);
-        boolean root = runsAsRoot();
         boolean namespaces = switch (isolation) {
-            case "auto" -> root;
+            case "auto" -> {
+                String missing = namespacesMissing();
+                if (missing != null) {
+                    log.warn("interpreters are NOT isolated from each other or from the node: {} (docs/isolation.md)", missing);
+                }
+                yield missing == null;
+            }
             case "namespaces" -> {
-                if (!root) {
-                    throw new IllegalStateException("codeshard.sandbox.isolation = namespaces needs the node to run as root");
+                String missing = namespacesMissing();
+                if (missing != null) {
+                    throw new IllegalStateException("codeshard.sandbox.isolation = namespaces, but " + missing);
                 }
                 yield true;
             }
@@ -95,7 +105,7 @@ public record SandboxPolicy(
                     + "), only its own workspace visible, private /tmp, read-only system, network "
                     + (network ? "allowed" : "blocked (loopback only)") + "; " + limits;
         }
-        return "process only (the node does not run as root): interpreters run as the node's user with a scrubbed"
+        return "process only (not root, or namespaces unavailable): interpreters run as the node's user with a scrubbed"
                 + " environment; sandboxes are NOT isolated from each other or from the node, network egress is NOT"
                 + " blocked; " + limits;
     }
@@ -119,6 +129,27 @@ public record SandboxPolicy(
                 .put("namespaces", namespaces).put("network", network).put("nice", nice).put("tmpBytes", tmpBytes);
         argument.set("rlimits", limits);
         return argument;
+    }
+
+    /** Why namespaces cannot be used here, or null when they can: root, and allowed to unshare (not in a container without CAP_SYS_ADMIN). */
+    private static String namespacesMissing() {
+        if (!runsAsRoot()) {
+            return "the node does not run as root";
+        }
+        try {
+            Process probe = new ProcessBuilder("unshare", "--mount", "--net", "--", "true")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0) {
+                return null;
+            }
+            probe.destroyForcibly();
+            return "creating mount and network namespaces is not permitted (a container without CAP_SYS_ADMIN?)";
+        } catch (IOException e) {
+            return "the unshare command (util-linux) is missing";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while probing namespaces";
+        }
     }
 
     /** Whether this JVM's effective user is root (the owner of /proc/self is the effective uid). */

@@ -42,7 +42,6 @@ class ResourceAbuseTest {
 
     @Test
     void aPythonMemoryBombGetsMemoryErrorAndTheContextLives() {
-        Sandboxes.assumeNamespaces();
         try (Interpreter python = Sandboxes.open("memory-bomb", Language.PYTHON)) {
             Cell.run(python, "kept = 'state'").ok();
             assertErrorMentions(Cell.run(python, "hoard = []\nwhile True:\n    hoard.append(bytearray(32 << 20))"),
@@ -55,7 +54,6 @@ class ResourceAbuseTest {
 
     @Test
     void aJavaScriptMemoryBombRestartsItsContext() {
-        Sandboxes.assumeNamespaces();
         try (Interpreter js = Sandboxes.open("memory-bomb-js", Language.JAVASCRIPT)) {
             Cell cell = Cell.run(js, "const hoard = []; for (;;) hoard.push(new Array(1e6).fill(1.5))");
             assertNotNull(cell.error(), cell.events().toString());
