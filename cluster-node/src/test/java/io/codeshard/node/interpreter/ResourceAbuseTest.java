@@ -156,6 +156,12 @@ class ResourceAbuseTest {
             assertEquals("2", after.main().text());
             assertEquals("hi\n", Cell.run(python, "import subprocess\nsubprocess.run(['echo', 'hi'])\nNone").ok().stdout());
         }
+        try (Interpreter js = Sandboxes.open("closed-stdio", Language.JAVASCRIPT)) {
+            // Node cannot reopen its fds: its next write fails and the context restarts, never hangs
+            Cell.run(js, "fs.closeSync(0); fs.closeSync(1); fs.closeSync(2)");
+            Cell.run(js, "console.log('lost?')");
+            assertEquals("2", Cell.run(js, "1 + 1").ok().main().text());
+        }
         Sandboxes.assertNodeServes(Language.PYTHON);
     }
 
