@@ -1,14 +1,17 @@
 // `init`: turns the generic pooled process into one code context.
 import fs from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { loadTypeScript } from './typescript.mjs';
 
 const LANGUAGES = new Set(['javascript', 'typescript']);
 
 // Returns the context's settings for executeCell; throws when the context cannot be set up.
-export async function initContext({ language, cwd, env, maxOutputBytes, user }) {
+export async function initContext({ language, cwd, env, maxOutputBytes, user, nice }) {
   if (!LANGUAGES.has(language)) throw new Error(`unsupported language: ${language}`);
+  // The main thread, where cells run, and what it starts: user code yields the CPU to the node.
+  if (nice) os.setPriority(Math.min(19, os.getPriority() + nice));
   if (user) becomeSandboxUser(user);
   try {
     // Created here, as the sandbox's user, so a path the user controls is never followed as root.

@@ -131,6 +131,8 @@ class Context:
             return "env values must be strings"
         if not isinstance(limit, int) or limit <= 0:
             return f"maxOutputBytes must be a positive integer, got {limit!r}"
+        if message.get("nice"):
+            os.nice(message["nice"])  # this thread, and what it starts: user code yields the CPU to the node
         user = message.get("user")
         if user:
             confinement.become(user["uid"], user["gid"])

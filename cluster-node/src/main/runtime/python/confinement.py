@@ -4,7 +4,7 @@ Two steps, so the warm pools stay warm (docs/isolation.md):
 
 * `prepare(policy)` runs in every freshly forked child before it does anything else (a Python child before
   it connects, a Node child before its execve): sandbox-independent work only — its own mount namespace,
-  its own network namespace with just a loopback when egress is off, the resource limits, the niceness.
+  its own network namespace with just a loopback when egress is off, the resource limits.
 * `build_view(root, hidden, tmp_bytes)` runs in the child's mount namespace when the child is claimed for a
   sandbox (the zygote enters that namespace with `enter(pid)`): the node's directories in `hidden` and
   the shared temporary directories are covered by tmpfs, the sandbox's root directory is bound back at
@@ -66,8 +66,6 @@ def prepare(policy):
             _loopback_up()
     for name, value in (policy.get("rlimits") or {}).items():
         resource.setrlimit(RLIMITS[name], (value, value))
-    if policy.get("nice"):
-        os.nice(policy["nice"])
 
 
 def _loopback_up():

@@ -180,7 +180,7 @@ def main():
     parser.add_argument("--runtime-dir", required=True, help="directory holding python/ and node/")
     parser.add_argument("--node", default="node", help="node executable (looked up on PATH)")
     parser.add_argument("--isolation", default="{}", type=json.loads,
-                        help="JSON: namespaces, network, rlimits, nice, tmpBytes (docs/isolation.md)")
+                        help="JSON: namespaces, network, rlimits, tmpBytes (docs/isolation.md)")
     args = parser.parse_args()
     # The JVM decides when the zygote ends (stdin EOF), not a Ctrl-C sent to its process group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

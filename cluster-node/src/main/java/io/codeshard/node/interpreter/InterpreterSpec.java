@@ -54,6 +54,9 @@ public record InterpreterSpec(Language language, Path cwd, Map<String, String> e
                 .put("cwd", cwd.toString())
                 .put("maxOutputBytes", config.maxOutputBytes());
         frame.set("env", Json.mapper().valueToTree(full));
+        if (config.sandbox().nice() > 0) {
+            frame.put("nice", config.sandbox().nice()); // at init, not at fork: pools refill at full speed
+        }
         if (uid != null) {
             frame.putObject("user").put("uid", uid).put("gid", uid);
         }

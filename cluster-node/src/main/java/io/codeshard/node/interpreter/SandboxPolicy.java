@@ -126,7 +126,7 @@ public record SandboxPolicy(
             limits.put("file_size", maxFileBytes);
         }
         ObjectNode argument = Json.mapper().createObjectNode()
-                .put("namespaces", namespaces).put("network", network).put("nice", nice).put("tmpBytes", tmpBytes);
+                .put("namespaces", namespaces).put("network", network).put("tmpBytes", tmpBytes);
         argument.set("rlimits", limits);
         return argument;
     }
