@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class SandboxEscapeTest {
                 + "        return 'READ'\n"
                 + "    except Exception as e:\n"
                 + "        return type(e).__name__\n"
-                + "[" + String.join(", ", java.util.Arrays.stream(expressions).map(e -> "probe(lambda: " + e + ")").toList()) + "]";
+                + "[" + String.join(", ", Arrays.stream(expressions).map(e -> "probe(lambda: " + e + ")").toList()) + "]";
     }
 
     @Test
@@ -76,6 +77,9 @@ class SandboxEscapeTest {
             assertFalse(answers.contains("READ"), answers);
             assertEquals("['intruder']", Cell.run(intruder, "import os\nos.listdir('" + Sandboxes.root("intruder").getParent() + "')").ok().main().text());
             assertEquals("'shared within the sandbox'", Cell.run(intrudersJs, "fs.readFileSync('mine.txt', 'utf8')").ok().main().text());
+            String js = Cell.run(intrudersJs, "(() => { try { return fs.readFileSync('" + otherWorkspace.resolve("secret.txt")
+                    + "', 'utf8') } catch (e) { return e.code } })()").ok().main().text();
+            assertTrue(js.equals("'ENOENT'") || js.equals("'EACCES'"), js);
             assertEquals("'victim data'", Cell.run(victim, "open('secret.txt').read()").ok().main().text());
         }
         assertFalse(Files.exists(otherWorkspace.resolve("planted.txt")));
