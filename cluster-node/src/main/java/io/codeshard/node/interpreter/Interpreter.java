@@ -266,6 +266,7 @@ public final class Interpreter implements AutoCloseable {
             Run run = current;
             String how = (spec.language().runtime() == io.codeshard.protocol.Language.Runtime.PYTHON ? "Python" : "Node")
                     + " process " + status.describe();
+            String hint = host.config().sandbox().exitHint(status);
             if (run != null && run.incarnation == ended) {
                 if (run.killed) {
                     Duration timeout = run.request.timeout() != null ? run.request.timeout() : host.config().defaultTimeout();
@@ -277,12 +278,12 @@ public final class Interpreter implements AutoCloseable {
                 } else {
                     run.emit(new ExecutionEvent.Error("ContextRestarting",
                             "The interpreter " + how.substring(how.indexOf("process ") + 8) + " during this execution"
-                                    + " (" + how + "); it is restarted for the next execution and in-memory state was lost", List.of()));
-                    resetReason = "the previous " + how;
+                                    + " (" + how + hint + "); it is restarted for the next execution and in-memory state was lost", List.of()));
+                    resetReason = "the previous " + how + hint;
                 }
                 finish(run);
             } else {
-                resetReason = "its " + how + " while idle";
+                resetReason = "its " + how + " while idle" + hint;
             }
         }
     }

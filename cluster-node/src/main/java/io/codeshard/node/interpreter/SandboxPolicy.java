@@ -110,6 +110,18 @@ public record SandboxPolicy(
                 + " blocked; " + limits;
     }
 
+    /**
+     * A hint for an interpreter that ended by SIGABRT or SIGTRAP: V8 (and C libraries) abort when an allocation
+     * fails, so with a memory limit that is the likely reason. Empty otherwise.
+     */
+    String exitHint(ExitStatus status) {
+        if (memoryBytes <= 0 || status.signal() == null || (status.signal() != 6 && status.signal() != 5)) {
+            return "";
+        }
+        return ", most likely out of memory: an interpreter process may use " + amount(memoryBytes)
+                + " (codeshard.sandbox.memory-mib)";
+    }
+
     /** What the zygote applies to every child it forks (see confinement.py). */
     ObjectNode zygoteArgument() {
         ObjectNode limits = Json.mapper().createObjectNode();

@@ -60,6 +60,7 @@ class ResourceAbuseTest {
             Cell next = Cell.run(js, "1 + 1").ok();
             assertEquals("2", next.main().text());
             if (cell.error().name().equals("ContextRestarting")) {
+                assertTrue(cell.error().value().contains("codeshard.sandbox.memory-mib"), cell.error().value());
                 assertEquals(List.of("state_reset"), next.notices().stream().map(ExecutionEvent.Notice::code).toList());
             }
         }
