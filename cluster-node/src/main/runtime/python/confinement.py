@@ -6,7 +6,7 @@ Two steps, so the warm pools stay warm (docs/isolation.md):
   it connects, a Node child before its execve): sandbox-independent work only — its own mount namespace,
   its own network namespace with just a loopback when egress is off, the resource limits.
 * `build_view(root, hidden, tmp_bytes)` runs in the child's mount namespace when the child is claimed for a
-  sandbox (the zygote enters that namespace with `enter(pid)`): the node's directories in `hidden` and
+  sandbox (the zygote enters that namespace with `entered(pid, ...)`): the node's directories in `hidden` and
   the shared temporary directories are covered by tmpfs, the sandbox's root directory is bound back at
   its own path, /proc only shows the sandbox user's processes, and the root filesystem becomes read-only.
   The child itself then calls `become(uid, gid)` before it runs any user code.
@@ -51,7 +51,8 @@ def _check(result, what):
 
 
 def _mount(source, target, fstype, flags, data=None):
-    encode = lambda value: value.encode() if value is not None else None  # noqa: E731
+    def encode(value):
+        return value.encode() if value is not None else None
     _check(_libc.mount(encode(source), encode(target), encode(fstype), flags, encode(data)), f"mount {target}")
 
 

@@ -81,7 +81,12 @@ class SandboxEscapeTest {
                     + "', 'utf8') } catch (e) { return e.code } })()").ok().main().text();
             assertTrue(js.equals("'ENOENT'") || js.equals("'EACCES'"), js);
             assertEquals("'victim data'", Cell.run(victim, "open('secret.txt').read()").ok().main().text());
+            // /tmp is private: nothing passes through it, and the system itself is read-only
+            Cell.run(intruder, "open('/tmp/drop-" + JVM_PID + "', 'w').write('x')").ok();
+            String seen = Cell.run(victim, probes("open('/tmp/drop-" + JVM_PID + "').read()", "open('/usr/drop', 'w')")).ok().main().text();
+            assertFalse(seen.contains("READ"), seen);
         }
+        assertFalse(Files.exists(Path.of("/tmp/drop-" + JVM_PID)));
         assertFalse(Files.exists(otherWorkspace.resolve("planted.txt")));
     }
 
