@@ -56,7 +56,7 @@ def error_fields(exc):
         value = "<exception str() failed>"
     note = limit_hints.hint(exc)
     if note:
-        value = f"{value} [codeshard limit: {note}]"
+        value = f"{value} [codeshard limit: {note}]".lstrip()
     return {"name": type(exc).__qualname__, "value": value, "traceback": lines_of(exc)}
 
 
