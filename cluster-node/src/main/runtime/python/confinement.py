@@ -4,7 +4,8 @@ Two steps, so the warm pools stay warm (docs/isolation.md):
 
 * `prepare(policy)` runs in every freshly forked child before it does anything else (a Python child before
   it connects, a Node child before its execve): sandbox-independent work only — its own mount namespace,
-  its own network namespace with just a loopback when egress is off, the resource limits.
+  its own network namespace with just a loopback when egress is off, the resource limits, no new
+  privileges.
 * `build_view(root, hidden, tmp_bytes)` runs in the child's mount namespace when the child is claimed for a
   sandbox (the zygote enters that namespace with `entered(pid, ...)`): the node's directories in `hidden` and
   the shared temporary directories are covered by tmpfs, the sandbox's root directory is bound back at
@@ -30,6 +31,7 @@ _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x20, 0x1000, 0x4000, 0x40000
 
 _PR_SET_DUMPABLE = 4
+_PR_SET_NO_NEW_PRIVS = 38
 _SIOCSIFFLAGS = 0x8914
 _IFF_UP, _IFF_LOOPBACK, _IFF_RUNNING = 0x1, 0x8, 0x40
 
@@ -67,6 +69,9 @@ def prepare(policy):
             _loopback_up()
     for name, value in (policy.get("rlimits") or {}).items():
         resource.setrlimit(RLIMITS[name], (value, value))
+    # No program this process or its descendants exec gains privileges: setuid binaries (su, sudo, mount)
+    # and file capabilities stop working. Root's own setuid() to the sandbox user is unaffected.
+    _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl")
 
 
 def _loopback_up():

@@ -46,6 +46,8 @@ class SandboxEscapeTest {
                     "__import__('os').listdir('" + journal.getParent() + "')")).ok().main().text();
             assertFalse(answers.contains("READ"), answers);
             assertEquals("[]", Cell.run(python, "import os\n[k for k in os.environ if k.startswith(('CODESHARD', 'JAVA'))]").ok().main().text());
+            // setuid programs do not raise privileges (no_new_privs): su cannot become root even if it wanted to
+            assertEquals("'1'", Cell.run(python, "[l.split()[1] for l in open('/proc/self/status') if l.startswith('NoNewPrivs')][0]").ok().main().text());
         }
         Sandboxes.assertNodeServes(Language.PYTHON);
     }
