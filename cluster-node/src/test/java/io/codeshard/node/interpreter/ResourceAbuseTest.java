@@ -132,6 +132,10 @@ class ResourceAbuseTest {
             Cell cell = Cell.run(python, code, Duration.ofSeconds(20));
             assertEquals("'started'", cell.ok().main().text());
             assertTrue(cell.completed().durationMs() < 10_000, "the cell was held by its children");
+            long started = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (sleepers(marker).size() < 2 && System.nanoTime() < started) {
+                Thread.sleep(50); // the forked child may exec only after the cell ended
+            }
             assertEquals(2, sleepers(marker).size());
         } finally {
             python.close();
