@@ -11,8 +11,10 @@ import sys
 
 import numpy
 
+import confinement
 import frames
 import interrupts
+import limit_hints
 import runtime_log
 import tracebacks
 from cell_runner import CellRunner
@@ -22,11 +24,12 @@ from rich_display import RichDisplay
 _RUNTIME_DIR = os.path.dirname(__file__)
 
 
-def run(socket_path, token, zygote_fds):
+def run(socket_path, token, zygote_fds, isolation):
     """The whole life of a child, from just after fork(); never returns into the zygote."""
     status = 70
     try:
         _leave_zygote(zygote_fds)
+        confinement.prepare(isolation)
         capture = OutputCapture()
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(socket_path)
@@ -128,7 +131,14 @@ class Context:
             return "env values must be strings"
         if not isinstance(limit, int) or limit <= 0:
             return f"maxOutputBytes must be a positive integer, got {limit!r}"
+        if message.get("nice"):
+            os.nice(message["nice"])  # this thread, and what it starts: user code yields the CPU to the node
+        user = message.get("user")
+        if user:
+            confinement.become(user["uid"], user["gid"])
         try:
+            # Created here, as the sandbox's user, so a path the user controls is never followed as root.
+            os.makedirs(cwd, exist_ok=True)
             os.chdir(cwd)
         except (OSError, TypeError) as e:
             return f"cannot use {cwd!r} as working directory: {getattr(e, 'strerror', None) or e}"
@@ -157,6 +167,9 @@ class Context:
         error = self._runner.run(code, cell_id)
         if os.getpid() != self._pid:
             _end_forked_copy(error)
+        if limit_hints.is_process_limit(error):
+            # A fork bomb: its copies would go on forking as slots free up. They die, the context stays.
+            confinement.kill_own_group()
         if error is not None:
             self._send_error(cell_id, error)
         try:

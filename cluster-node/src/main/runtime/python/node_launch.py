@@ -9,17 +9,21 @@ import fcntl
 import os
 import signal
 
+import confinement
+
 
 class SpawnError(Exception):
     pass
 
 
-def _exec_child(node, argv, env, fds, report_fd):
+def _exec_child(node, argv, env, fds, report_fd, isolation):
     """In the forked child: never returns."""
     try:
         os.setsid()
-        # Ignored signals stay ignored across exec; the zygote ignores SIGINT and Python ignores SIGPIPE/SIGXFSZ.
-        for sig in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
+        confinement.prepare(isolation)
+        # Ignored signals stay ignored across exec; the zygote ignores SIGINT and Python ignores SIGPIPE.
+        # SIGXFSZ stays ignored: a write past the file size limit fails with EFBIG instead of killing the context.
+        for sig in (signal.SIGINT, signal.SIGPIPE):
             signal.signal(sig, signal.SIG_DFL)
         # Lift every fd above the target range first, so no dup2 overwrites a source still to be placed.
         report_fd = fcntl.fcntl(report_fd, fcntl.F_DUPFD_CLOEXEC, 5)
@@ -36,7 +40,7 @@ def _exec_child(node, argv, env, fds, report_fd):
             os._exit(127)
 
 
-def spawn(node, script, socket_path, token):
+def spawn(node, script, socket_path, token, isolation):
     """Starts the Node runtime; returns its pid once execve has succeeded, raises SpawnError otherwise."""
     argv = [node, script, "--socket", socket_path, "--token", token]
     # NODE_EXTRA_CA_CERTS triples node's start time, and interpreters make no TLS calls of the node's own.
@@ -47,7 +51,7 @@ def spawn(node, script, socket_path, token):
     report_read, report_write = os.pipe()  # close-on-exec: EOF without a message means execve succeeded
     pid = os.fork()
     if pid == 0:
-        _exec_child(node, argv, env, (null, out_write, err_write, out_read, err_read), report_write)
+        _exec_child(node, argv, env, (null, out_write, err_write, out_read, err_read), report_write, isolation)
     for fd in (null, out_read, out_write, err_read, err_write, report_write):
         os.close(fd)
     with os.fdopen(report_read, "rb") as report:

@@ -30,6 +30,14 @@ def _unread_bytes(fd):
     return int.from_bytes(fcntl.ioctl(fd, termios.FIONREAD, bytes(4)), sys.byteorder)
 
 
+def _same_file(fd, other):
+    try:
+        a, b = os.fstat(fd), os.fstat(other)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
 def _line_buffered(fd):
     """A text stream on fd: line buffering makes print("hello") one write of "hello\\n"."""
     return io.open(fd, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
@@ -45,10 +53,11 @@ class _Stream:
 class OutputCapture:
     def __init__(self):
         self._streams = {}
+        self._write_ends = {}  # private copies, so fds 1/2 can be put back when a cell closed them
         for target, name in ((1, "stdout"), (2, "stderr")):
             read_fd, write_fd = os.pipe()
             os.dup2(write_fd, target)
-            os.close(write_fd)
+            self._write_ends[target] = write_fd
             self._streams[read_fd] = _Stream(name)
         # The zygote's sys.stdout/sys.stderr close fds 1/2 when collected: keep them alive, they now
         # hold our pipes.
@@ -93,6 +102,7 @@ class OutputCapture:
 
     def end(self):
         """Closes the current cell: all its output is forwarded and the next cell starts a fresh budget."""
+        self._restore_stdio()
         self.sync()
         with self._lock:
             for stream in self._streams.values():
@@ -100,6 +110,23 @@ class OutputCapture:
             self._cell = None
             self._used = 0
             self._notified = False
+
+    def _restore_stdio(self):
+        """Puts fds 0/1/2 back if the cell closed or replaced them (os.close(1), a dup2 of its own)."""
+        for target, write_fd in self._write_ends.items():
+            if not _same_file(target, write_fd):
+                os.dup2(write_fd, target)
+        if getattr(sys.stdout, "closed", True):
+            sys.stdout = sys.__stdout__ = _line_buffered(1)
+        if getattr(sys.stderr, "closed", True):
+            sys.stderr = sys.__stderr__ = _line_buffered(2)
+        try:
+            os.fstat(0)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDONLY)
+            if null != 0:
+                os.dup2(null, 0)
+                os.close(null)
 
     def _pump(self):
         try:

@@ -11,6 +11,8 @@ import os
 import sys
 import traceback
 
+import limit_hints
+
 _RUNTIME_DIR = os.path.dirname(__file__)
 
 
@@ -52,6 +54,9 @@ def error_fields(exc):
         value = str(exc)
     except Exception:
         value = "<exception str() failed>"
+    note = limit_hints.hint(exc)
+    if note:
+        value = f"{value} [codeshard limit: {note}]".lstrip()
     return {"name": type(exc).__qualname__, "value": value, "traceback": lines_of(exc)}
 
 

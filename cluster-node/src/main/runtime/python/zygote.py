@@ -16,12 +16,15 @@ os.environ["MPLBACKEND"] = "Agg"
 import argparse
 import contextlib
 import gc
+import json
 import platform
+import resource
 import select
 import shutil
 import signal
 
 import child
+import confinement
 import frames
 import node_launch
 import rich_display
@@ -36,8 +39,12 @@ def _exit_status(status):
 
 
 class Zygote:
-    def __init__(self, socket_path, runtime_dir, node):
+    def __init__(self, socket_path, runtime_dir, node, isolation):
         self._socket_path = socket_path
+        self._isolation = isolation
+        # Mount namespace (a held fd) of each child claimed for a sandbox: whatever is left in it dies with the child.
+        self._namespaces = {}
+        self._home_namespace = os.open("/proc/self/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
         self._node_script = os.path.join(os.path.abspath(runtime_dir), "node", "runtime.mjs")
         self._node = node
         self._node_path = shutil.which(node)
@@ -55,6 +62,8 @@ class Zygote:
             for pid in self._children:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(pid, signal.SIGKILL)
+            for namespace in self._namespaces.values():
+                confinement.kill_namespace(namespace)
 
     def _serve(self):
         signal.set_wakeup_fd(self._wake_write)
@@ -85,6 +94,8 @@ class Zygote:
                 self._spawn(message["token"], message["runtime"])
             elif op == "signal":
                 self._signal(message["pid"], message["sig"])
+            elif op == "confine":
+                self._confine(message["pid"], message["root"], message["hidden"])
             else:
                 runtime_log.log(f"zygote ignores unknown op {op!r}")
         except (KeyError, TypeError, ValueError) as e:
@@ -107,7 +118,8 @@ class Zygote:
     def _fork_python(self, token):
         pid = os.fork()
         if pid == 0:
-            child.run(self._socket_path, token, (self._wake_read, self._wake_write))
+            inherited = (self._wake_read, self._wake_write, self._home_namespace, *self._namespaces.values())
+            child.run(self._socket_path, token, inherited, self._isolation)
         return pid
 
     def _spawn_node(self, token):
@@ -115,13 +127,28 @@ class Zygote:
             raise node_launch.SpawnError(f"node executable {self._node!r} not found")
         if not os.path.isfile(self._node_script):
             raise node_launch.SpawnError(f"node runtime {self._node_script} is missing")
-        return node_launch.spawn(self._node_path, self._node_script, self._socket_path, token)
+        return node_launch.spawn(self._node_path, self._node_script, self._socket_path, token, self._isolation)
 
     def _signal(self, pid, sig):
         if pid not in self._children:
             return  # already reaped: the JVM kills on close whether or not the process is still there
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, sig)
+
+    def _confine(self, pid, root, hidden):
+        """Gives a pooled child the filesystem view of the sandbox it was just claimed for."""
+        try:
+            if not self._isolation.get("namespaces"):
+                raise ValueError("this zygote forks without namespaces")
+            if pid not in self._children or pid in self._namespaces:
+                raise ValueError(f"process {pid} is not an unclaimed child")
+            with confinement.entered(pid, self._home_namespace):
+                confinement.build_view(root, hidden, self._isolation["tmpBytes"])
+            self._namespaces[pid] = confinement.hold_namespace(pid)
+        except (OSError, ValueError) as e:
+            self._send({"ev": "confine_failed", "pid": pid, "message": str(e)})
+            return
+        self._send({"ev": "confined", "pid": pid})
 
     def _reap(self):
         while True:
@@ -135,6 +162,9 @@ class Zygote:
             # Whatever the interpreter left running in its process group ends with it.
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
+            namespace = self._namespaces.pop(pid, None)
+            if namespace is not None:
+                confinement.kill_namespace(namespace)
             self._send({"ev": "exited", "pid": pid, **_exit_status(status)})
 
     @staticmethod
@@ -149,11 +179,16 @@ def main():
     parser.add_argument("--socket", required=True, help="Unix socket the JVM listens on for children")
     parser.add_argument("--runtime-dir", required=True, help="directory holding python/ and node/")
     parser.add_argument("--node", default="node", help="node executable (looked up on PATH)")
+    parser.add_argument("--isolation", default="{}", type=json.loads,
+                        help="JSON: namespaces, network, rlimits, tmpBytes (docs/isolation.md)")
     args = parser.parse_args()
     # The JVM decides when the zygote ends (stdin EOF), not a Ctrl-C sent to its process group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # One fd per confined child is held (its namespace): allow as many as the node may have.
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     rich_display.warm_up()
-    zygote = Zygote(args.socket, args.runtime_dir, args.node)
+    zygote = Zygote(args.socket, args.runtime_dir, args.node, args.isolation)
     # Children must not dirty the inherited heap: a GC pass over it would copy ~20 MiB into each one.
     gc.collect()
     gc.freeze()

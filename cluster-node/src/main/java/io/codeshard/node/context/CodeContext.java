@@ -393,8 +393,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     }
 
     private void startInterpreter(ContextInfo info, int executionsSoFar, String resetReason) {
-        InterpreterSpec spec = new InterpreterSpec(info.settings().language(),
-                dependencies.workspaces().resolve(info.sandboxId(), info.settings().cwd()), info.settings().envVars());
+        InterpreterSpec spec = dependencies.workspaces().interpreterSpec(info.sandboxId(), info.settings());
         // a stopped predecessor's name may not be free yet, hence the count
         interpreter = context.spawn(InterpreterActor.create(dependencies.host(), spec, executionsSoFar, resetReason),
                 "interpreter-" + (++interpreterIncarnations));

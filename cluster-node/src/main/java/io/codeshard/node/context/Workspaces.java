@@ -1,6 +1,8 @@
 package io.codeshard.node.context;
 
+import io.codeshard.node.interpreter.InterpreterSpec;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -11,10 +13,12 @@ import java.util.regex.Pattern;
 public final class Workspaces {
     private static final Pattern SANDBOX_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
+    private final Path dataDir;
     private final Path root;
 
     public Workspaces(Path dataDir) {
-        this.root = dataDir.toAbsolutePath().resolve("sandboxes");
+        this.dataDir = dataDir.toAbsolutePath().normalize();
+        this.root = this.dataDir.resolve("sandboxes");
     }
 
     /** True for sandbox ids the service accepts (they become directory names). */
@@ -41,6 +45,15 @@ public final class Workspaces {
         }
         String normalized = Path.of(cwd).normalize().toString();
         return normalized.isEmpty() ? "/" : normalized;
+    }
+
+    /**
+     * The interpreter spec of a context: its cwd on this node, inside its sandbox's directory; the node's data
+     * directory (journal, other sandboxes) is hidden from it when interpreters are isolated (docs/isolation.md).
+     */
+    public InterpreterSpec interpreterSpec(String sandboxId, ContextSettings settings) {
+        InterpreterSpec.Sandbox sandbox = new InterpreterSpec.Sandbox(root.resolve(sandboxId), List.of(dataDir));
+        return new InterpreterSpec(settings.language(), resolve(sandboxId, settings.cwd()), settings.envVars(), sandbox);
     }
 
     /** Where a sandbox path lives on this node. */

@@ -7,7 +7,6 @@ import io.codeshard.protocol.ExecutionEvent;
 import io.codeshard.protocol.Json;
 import io.codeshard.protocol.ResultBundle;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -178,13 +177,7 @@ public final class Interpreter implements AutoCloseable {
         synchronized (lock) {
             Incarnation fresh = new Incarnation();
             incarnation = fresh;
-            try {
-                Files.createDirectories(spec.cwd());
-            } catch (IOException e) {
-                fresh.ready.completeExceptionally(new InterpreterUnavailableException("cannot create working directory " + spec.cwd() + ": " + e.getMessage(), e));
-                return fresh;
-            }
-            host.acquire(spec.language().runtime()).whenComplete((child, failure) -> {
+            host.acquire(spec).whenComplete((child, failure) -> {
                 if (failure != null) {
                     fresh.ready.completeExceptionally(failure);
                 } else {
@@ -255,7 +248,10 @@ public final class Interpreter implements AutoCloseable {
                 case "result" -> run.emit(new ExecutionEvent.Result(bundle(frame.path("bundle")), frame.path("main").asBoolean()));
                 case "error" -> run.emit(translate(run, new ExecutionEvent.Error(
                         frame.path("name").asText(), frame.path("value").asText(), lines(frame.path("traceback")))));
-                case "done" -> finish(run);
+                case "done" -> {
+                    host.diskQuotaExceeded(spec).ifPresent(reason -> reportLimit(run, "DiskQuotaExceeded", reason));
+                    finish(run);
+                }
                 default -> log.warn("unexpected frame from interpreter: {}", frame.path("ev").asText());
             }
         }
@@ -280,6 +276,7 @@ public final class Interpreter implements AutoCloseable {
             Run run = current;
             String how = (spec.language().runtime() == io.codeshard.protocol.Language.Runtime.PYTHON ? "Python" : "Node")
                     + " process " + status.describe();
+            String hint = host.config().sandbox().exitHint(status);
             if (run != null && run.incarnation == ended) {
                 if (run.killed) {
                     Duration timeout = run.request.timeout() != null ? run.request.timeout() : host.config().defaultTimeout();
@@ -291,13 +288,22 @@ public final class Interpreter implements AutoCloseable {
                 } else {
                     run.emit(new ExecutionEvent.Error("ContextRestarting",
                             "The interpreter " + how.substring(how.indexOf("process ") + 8) + " during this execution"
-                                    + " (" + how + "); it is restarted for the next execution and in-memory state was lost", List.of()));
-                    pendingNotice = resetNotice("the previous " + how);
+                                    + " (" + how + hint + "); it is restarted for the next execution and in-memory state was lost", List.of()));
+                    pendingNotice = resetNotice("the previous " + how + hint);
                 }
                 finish(run);
             } else {
-                pendingNotice = resetNotice("its " + how + " while idle");
+                pendingNotice = resetNotice("its " + how + " while idle" + hint);
             }
+        }
+    }
+
+    /** A limit the cell ran into: its error when it has none yet, else a notice (a cell has at most one error). */
+    private static void reportLimit(Run run, String name, String reason) {
+        if (run.errorSent) {
+            run.emit(new ExecutionEvent.Notice("limit_exceeded", name + ": " + reason));
+        } else {
+            run.emit(new ExecutionEvent.Error(name, reason, List.of()));
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param interruptGrace  how long an interrupted cell may take to stop before its process is killed
  * @param maxOutputBytes  stdout+stderr bytes kept per execution; the rest is dropped with one notice
  * @param baseEnv         the environment every interpreter starts from (the node's own is not passed on)
+ * @param sandbox         how interpreters are confined and limited (docs/isolation.md)
  */
 public record InterpreterConfig(
         Path runtimeDir,
@@ -31,7 +32,8 @@ public record InterpreterConfig(
         Duration defaultTimeout,
         Duration interruptGrace,
         long maxOutputBytes,
-        Map<String, String> baseEnv) {
+        Map<String, String> baseEnv,
+        SandboxPolicy sandbox) {
 
     /** Variables copied from the node's environment into every interpreter's; everything else is left behind. */
     private static final List<String> INHERITED_ENV = List.of("PATH", "LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE");
@@ -62,17 +64,23 @@ public record InterpreterConfig(
                 Duration.ofMillis(Long.parseLong(setting("codeshard.execution.timeout-ms", "60000"))),
                 Duration.ofMillis(Long.parseLong(setting("codeshard.execution.interrupt-grace-ms", "2000"))),
                 Long.parseLong(setting("codeshard.execution.max-output-bytes", String.valueOf(4L << 20))),
-                env);
+                env,
+                SandboxPolicy.fromSystem());
     }
 
     /** A copy with other pool sizes (tests and benchmarks size them to what they measure). */
     public InterpreterConfig withPools(int python, int node) {
-        return new InterpreterConfig(runtimeDir, this.python, this.node, python, node, defaultTimeout, interruptGrace, maxOutputBytes, baseEnv);
+        return new InterpreterConfig(runtimeDir, this.python, this.node, python, node, defaultTimeout, interruptGrace, maxOutputBytes, baseEnv, sandbox);
     }
 
     /** A copy with another per-execution output limit. */
     public InterpreterConfig withMaxOutputBytes(long bytes) {
-        return new InterpreterConfig(runtimeDir, python, node, pythonPoolSize, nodePoolSize, defaultTimeout, interruptGrace, bytes, baseEnv);
+        return new InterpreterConfig(runtimeDir, python, node, pythonPoolSize, nodePoolSize, defaultTimeout, interruptGrace, bytes, baseEnv, sandbox);
+    }
+
+    /** A copy with another sandbox policy. */
+    public InterpreterConfig withSandbox(SandboxPolicy policy) {
+        return new InterpreterConfig(runtimeDir, python, node, pythonPoolSize, nodePoolSize, defaultTimeout, interruptGrace, maxOutputBytes, baseEnv, policy);
     }
 
     private static Path configuredRuntimeDir() {

@@ -14,7 +14,9 @@ import java.security.SecureRandom;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,10 +41,14 @@ public final class RuntimeHost implements AutoCloseable {
     private final Map<Language.Runtime, ChildPool> pools = new EnumMap<>(Language.Runtime.class);
     private final ScheduledExecutorService timers;
     private final SecureRandom random = new SecureRandom();
+    private final SandboxUsers users;
+    private final WorkspaceQuota quota;
     private volatile boolean closed;
 
     private RuntimeHost(InterpreterConfig config) throws IOException {
         this.config = config;
+        this.users = new SandboxUsers(config.sandbox());
+        this.quota = new WorkspaceQuota(config.sandbox().maxWorkspaceBytes());
         // A private directory: only this user may connect, and the path stays short (sun_path is 108 bytes).
         this.socketDir = Files.createTempDirectory(Path.of("/tmp"), "codeshard-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -60,6 +66,7 @@ public final class RuntimeHost implements AutoCloseable {
      * about a second, once per node), then fills the pools in the background.
      */
     public static RuntimeHost start(InterpreterConfig config) throws IOException {
+        log.info("interpreter isolation: {}", config.sandbox().describe());
         RuntimeHost host = new RuntimeHost(config);
         try {
             host.zygote.ready().get(120, TimeUnit.SECONDS);
@@ -104,16 +111,52 @@ public final class RuntimeHost implements AutoCloseable {
         return interpreter;
     }
 
-    /** Takes a warm process for the runtime and makes it a context with {@code init}; completes when it answered ready. */
-    CompletableFuture<ChildProcess> acquire(Language.Runtime runtime) {
+    /**
+     * Takes a warm process of the spec's runtime and, with namespaces, gives it the view of the spec's sandbox;
+     * the caller then makes it the context with {@link #initFrame}. Prepares the sandbox's directory first.
+     */
+    CompletableFuture<ChildProcess> acquire(InterpreterSpec spec) {
         if (closed) {
             return CompletableFuture.failedFuture(new InterpreterUnavailableException("the node is shutting down", null));
         }
-        return pools.get(runtime).take();
+        try {
+            if (config.sandbox().namespaces()) {
+                users.userOf(spec.sandbox().root()); // the runtime creates the cwd itself, as the sandbox's user
+            } else {
+                Files.createDirectories(spec.cwd());
+            }
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new InterpreterUnavailableException(
+                    "cannot prepare working directory " + spec.cwd() + ": " + e, null));
+        }
+        CompletableFuture<ChildProcess> taken = pools.get(spec.language().runtime()).take();
+        if (!config.sandbox().namespaces()) {
+            return taken;
+        }
+        return taken.thenCompose(child -> zygote.confine(child.pid, spec.sandbox()).handle((ok, failure) -> {
+            if (failure != null) {
+                child.kill();
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+            }
+            return child;
+        }));
     }
 
     ObjectNode initFrame(InterpreterSpec spec) {
-        return spec.initFrame(config);
+        Integer uid = null;
+        if (config.sandbox().namespaces()) {
+            try {
+                uid = users.userOf(spec.sandbox().root());
+            } catch (IOException e) {
+                throw new InterpreterUnavailableException("cannot prepare sandbox " + spec.sandbox().root() + ": " + e, null);
+            }
+        }
+        return spec.initFrame(config, uid);
+    }
+
+    /** Why the spec's sandbox directory is over its disk limit, if it is (checked after every execution). */
+    Optional<String> diskQuotaExceeded(InterpreterSpec spec) {
+        return quota.exceeded(spec.sandbox().root());
     }
 
     ScheduledExecutorService timers() {
@@ -129,6 +172,14 @@ public final class RuntimeHost implements AutoCloseable {
                 if (failure != null) {
                     awaitingHello.remove(token);
                     hello.completeExceptionally(failure);
+                } else {
+                    // A process that dies before it connects fails now, not at the hello timeout.
+                    zygote.exitOf(pid).thenAccept(status -> {
+                        if (hello.completeExceptionally(new InterpreterUnavailableException(
+                                "the interpreter process " + status.describe() + " before it connected", null))) {
+                            zygote.forget(pid);
+                        }
+                    });
                 }
             });
         } catch (RuntimeException e) {

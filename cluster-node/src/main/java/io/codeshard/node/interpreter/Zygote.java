@@ -1,5 +1,6 @@
 package io.codeshard.node.interpreter;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.codeshard.protocol.Json;
 import io.codeshard.protocol.Language;
@@ -35,6 +36,7 @@ final class Zygote implements AutoCloseable {
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final Map<String, CompletableFuture<Integer>> spawns = new ConcurrentHashMap<>();
     private final Map<Integer, CompletableFuture<ExitStatus>> exits = new ConcurrentHashMap<>();
+    private final Map<Integer, CompletableFuture<Void>> confinements = new ConcurrentHashMap<>();
     private volatile boolean closing;
 
     private Zygote(Process process) {
@@ -50,7 +52,8 @@ final class Zygote implements AutoCloseable {
                 config.python(), "-u", config.runtimeDir().resolve("python/zygote.py").toString(),
                 "--socket", socket.toString(),
                 "--runtime-dir", config.runtimeDir().toString(),
-                "--node", config.node()));
+                "--node", config.node(),
+                "--isolation", config.sandbox().zygoteArgument().toString()));
         builder.environment().clear();
         builder.environment().putAll(config.baseEnv());
         builder.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -74,6 +77,25 @@ final class Zygote implements AutoCloseable {
     /** Sends a signal to a child's whole process group (the interpreter and whatever it started). */
     void signal(int pid, int signal) {
         send(Json.mapper().createObjectNode().put("op", "signal").put("pid", pid).put("sig", signal));
+    }
+
+    /**
+     * Gives a pooled child the filesystem view of a sandbox (it must have been forked with namespaces):
+     * only {@code sandbox.root()} of the node's directories, nothing of {@code sandbox.hidden()}.
+     */
+    CompletableFuture<Void> confine(int pid, InterpreterSpec.Sandbox sandbox) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        confinements.put(pid, done);
+        ObjectNode frame = Json.mapper().createObjectNode().put("op", "confine").put("pid", pid).put("root", sandbox.root().toString());
+        ArrayNode hidden = frame.putArray("hidden");
+        sandbox.hidden().forEach(path -> hidden.add(path.toString()));
+        try {
+            send(frame);
+        } catch (RuntimeException e) {
+            confinements.remove(pid);
+            done.completeExceptionally(e);
+        }
+        return done;
     }
 
     /** How the child ended; completes when the zygote reaped it. */
@@ -113,6 +135,7 @@ final class Zygote implements AutoCloseable {
             IllegalStateException gone = new IllegalStateException("the interpreter launcher (zygote) exited");
             ready.completeExceptionally(gone);
             spawns.values().forEach(f -> f.completeExceptionally(gone));
+            confinements.values().forEach(f -> f.completeExceptionally(gone));
             exits.values().forEach(f -> f.complete(ExitStatus.UNKNOWN));
         }
     }
@@ -123,10 +146,22 @@ final class Zygote implements AutoCloseable {
             case "spawned" -> complete(frame, f -> f.complete(frame.path("pid").asInt()));
             case "spawn_failed" -> complete(frame, f -> f.completeExceptionally(
                     new InterpreterUnavailableException("fork failed: " + frame.path("message").asText(), null)));
+            case "confined" -> confined(frame, null);
+            case "confine_failed" -> confined(frame, new InterpreterUnavailableException(
+                    "cannot confine the interpreter to its sandbox: " + frame.path("message").asText(), null));
             case "exited" -> exitOf(frame.path("pid").asInt()).complete(new ExitStatus(
                     frame.path("code").isNumber() ? frame.path("code").asInt() : null,
                     frame.path("signal").isNumber() ? frame.path("signal").asInt() : null));
             default -> log.warn("unexpected zygote frame {}", frame);
+        }
+    }
+
+    private void confined(ObjectNode frame, RuntimeException failure) {
+        CompletableFuture<Void> pending = confinements.remove(frame.path("pid").asInt());
+        if (pending != null && failure == null) {
+            pending.complete(null);
+        } else if (pending != null) {
+            pending.completeExceptionally(failure);
         }
     }
 
