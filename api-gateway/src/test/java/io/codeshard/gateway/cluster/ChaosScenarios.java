@@ -152,9 +152,14 @@ final class ChaosScenarios {
             ChaosSummary.Builder summary = ChaosSummary.builder("journal-outage", workload);
             Thread.sleep(3000);
             cluster.stopPostgres();
+            long stopped = System.nanoTime();
             long completedBefore = workload.count(Workload.Outcome.COMPLETED);
             long refusedBefore = workload.createsRefusedWithRetryAfter();
-            Thread.sleep(10_000);
+            Thread.sleep(2000);
+            for (int i = 0; i < 10; i++) { // besides the creator's: each answered at once, not after a timeout
+                workload.create("during-outage");
+            }
+            Thread.sleep(Math.max(0, 10_000 - (System.nanoTime() - stopped) / 1_000_000));
             long completedDuring = workload.count(Workload.Outcome.COMPLETED) - completedBefore;
             long refusedDuring = workload.createsRefusedWithRetryAfter() - refusedBefore;
             cluster.resumePostgres();

@@ -143,15 +143,20 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
 
     /** Registers the entity with sharding; on nodes without the worker role this starts a proxy only. */
     public static void init(ActorSystem<?> system, Dependencies dependencies, int numberOfShards) {
-        ClusterSharding.get(system).init(Entity.of(TYPE_KEY, entity -> create(entity.getEntityId(), dependencies))
+        ClusterSharding.get(system).init(Entity.of(TYPE_KEY, entity -> create(entity.getEntityId(), dependencies, entity.getShard()))
                 .withRole("worker")
                 .withStopMessage(new HandOff())
                 .withMessageExtractor(new SandboxShards<>(numberOfShards)));
     }
 
     static Behavior<Command> create(String entityId, Dependencies dependencies) {
+        return create(entityId, dependencies, null);
+    }
+
+    /** {@code shard} (null outside sharding) is told to passivate an entity that turned out to be no context. */
+    static Behavior<Command> create(String entityId, Dependencies dependencies, ActorRef<ClusterSharding.ShardCommand> shard) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new CodeContext(entityId, context, timers, dependencies)));
+                new CodeContext(entityId, context, timers, dependencies, shard)));
     }
 
     private final String entityId;
@@ -171,14 +176,18 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     /** Log writes not yet acknowledged, sent again when the log recovers (after a journal outage). */
     private final Deque<ExecutionLog.Command> unwritten = new ArrayDeque<>();
     private long writes;
+    private final ActorRef<ClusterSharding.ShardCommand> shard;
+    private boolean passivating;
 
-    private CodeContext(String entityId, ActorContext<Command> context, TimerScheduler<Command> timers, Dependencies dependencies) {
+    private CodeContext(String entityId, ActorContext<Command> context, TimerScheduler<Command> timers, Dependencies dependencies,
+                        ActorRef<ClusterSharding.ShardCommand> shard) {
         super(PersistenceId.of(TYPE_KEY.name(), entityId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.entityId = entityId;
         this.context = context;
         this.timers = timers;
         this.dependencies = dependencies;
+        this.shard = shard;
     }
 
     @Override
@@ -194,7 +203,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
                 .onCommand(Create.class, this::onCreate)
                 .onCommand(Get.class, (state, get) -> state.isActive() && !logRecovered
                         ? Effect().stash() // its execution count is in the log
-                        : Effect().reply(get.replyTo(), answer(state)))
+                        : Effect().none().thenRun(this::passivateIfNoContext).thenReply(get.replyTo(), this::answer))
                 .onCommand(Run.class, this::onRun)
                 .onCommand(Interrupt.class, this::onInterrupt)
                 .onCommand(Restart.class, this::onRestart)
@@ -227,7 +236,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
 
     private Effect<Event, State> onRun(State state, Run run) {
         if (!state.isActive()) {
-            return Effect().reply(run.replyTo(), new NotFound(entityId));
+            return Effect().none().thenRun(this::passivateIfNoContext).thenReply(run.replyTo(), s -> new NotFound(entityId));
         }
         if (!logRecovered || replaying) {
             return Effect().stash();
@@ -255,7 +264,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
 
     private Effect<Event, State> onRestart(State state, Restart restart) {
         if (!state.isActive()) {
-            return Effect().reply(restart.replyTo(), new NotFound(entityId));
+            return Effect().none().thenRun(this::passivateIfNoContext).thenReply(restart.replyTo(), s -> new NotFound(entityId));
         }
         if (!logRecovered || replaying) {
             return Effect().stash();
@@ -274,7 +283,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
 
     private Effect<Event, State> onDelete(State state, Delete delete) {
         if (!state.isActive()) {
-            return Effect().reply(delete.replyTo(), new NotFound(entityId));
+            return Effect().none().thenRun(this::passivateIfNoContext).thenReply(delete.replyTo(), s -> new NotFound(entityId));
         }
         return Effect().persist(new Deleted(Instant.now(), "deleted by request"))
                 .thenRun(deleted -> delete.replyTo().tell(new Found(current(deleted))))
@@ -355,6 +364,17 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     /** A moving context stops once its cells ended and its log writes landed (or at its deadline). */
     private Effect<Event, State> stopWhenHandedOff() {
         return handingOff && running == 0 && unwritten.isEmpty() ? Effect().stop() : Effect().none();
+    }
+
+    /**
+     * An id that names no context (never created, or deleted) was asked about: the entity asks its shard to stop it,
+     * so that lookups of arbitrary ids do not fill the worker's memory with empty entities.
+     */
+    private void passivateIfNoContext(State state) {
+        if (!state.isActive() && shard != null && !passivating) {
+            passivating = true;
+            shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+        }
     }
 
     private Reply answer(State state) {
