@@ -5,6 +5,7 @@ import io.codeshard.gateway.quota.QuotaExceeded;
 import io.codeshard.gateway.tenant.Unauthenticated;
 import io.codeshard.node.context.ContextNotFoundException;
 import io.codeshard.node.context.JournalUnavailableException;
+import io.codeshard.node.context.WorkerFullException;
 import io.codeshard.node.interpreter.InterpreterUnavailableException;
 import io.codeshard.protocol.Language;
 import java.util.concurrent.TimeoutException;
@@ -66,6 +67,9 @@ public record RequestFailure(Kind kind, String message, String field, int retryA
     public static RequestFailure of(Throwable failure) {
         if (failure instanceof Unauthenticated) {
             return new RequestFailure(Kind.UNAUTHORIZED, failure.getMessage(), null);
+        }
+        if (failure instanceof WorkerFullException) {
+            return new RequestFailure(Kind.QUOTA_EXCEEDED, failure.getMessage(), null, WorkerFullException.RETRY_AFTER_SECONDS);
         }
         if (failure instanceof QuotaExceeded quota) {
             return new RequestFailure(Kind.QUOTA_EXCEEDED, failure.getMessage(), null, quota.retryAfterSeconds());

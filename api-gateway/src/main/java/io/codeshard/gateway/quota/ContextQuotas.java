@@ -13,44 +13,38 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
-import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * The gateway's limits on what enters the cluster (docs/tenants.md, "Quotas"):
  *
  * <ul>
  *   <li><b>contexts per tenant</b>: a tenant's contexts, all its sandboxes together;</li>
- *   <li><b>contexts per node</b>: the cluster holds at most this many contexts per worker that is up. Sharding
- *       spreads sandboxes over the workers, so that is roughly this many per worker; it is not a count of one
- *       worker's contexts, which would need the worker to refuse them itself;</li>
+ *   <li>(contexts per node are the workers' own limit, {@code codeshard.worker.max-contexts}: the worker that would
+ *       host a new context refuses it when full, {@link io.codeshard.node.context.WorkerCapacity});</li>
  *   <li><b>code size</b> of one cell, in UTF-8 bytes.</li>
  * </ul>
  *
  * The counts are ledgers, persisted entities of the {@link SandboxRegistry} type under ids no sandbox can have
- * ({@code ~tenant.<name>}, {@code ~cluster}): a context is reserved in them before it is created (a reservation
+ * ({@code ~tenant.<name>}): a context is reserved in them before it is created (a reservation
  * over the limit is refused in the entity itself, so concurrent creates cannot overshoot) and released when it is
  * deleted or its creation failed. Contexts created before the quotas existed are not in the ledgers.
  */
 public final class ContextQuotas implements ContextAdmission {
-    private static final String CLUSTER_LEDGER = "~cluster";
     private static final String TENANT_LEDGER_PREFIX = "~tenant.";
 
     /**
      * @param contextsPerTenant 0 for no limit
-     * @param contextsPerNode   0 for no limit
      * @param retryAfter        what a refused create is told to wait
      * @param maxCodeBytes      0 for no limit
      */
-    public record Limits(int contextsPerTenant, int contextsPerNode, Duration retryAfter, long maxCodeBytes) {
+    public record Limits(int contextsPerTenant, Duration retryAfter, long maxCodeBytes) {
         public static Limits fromConfig(Config config) {
             Config quotas = config.getConfig("codeshard.gateway.quotas");
-            return new Limits(quotas.getInt("contexts-per-tenant"), quotas.getInt("contexts-per-node"),
-                    quotas.getDuration("retry-after"), config.getBytes("codeshard.gateway.max-code-bytes"));
+            return new Limits(quotas.getInt("contexts-per-tenant"), quotas.getDuration("retry-after"),
+                    config.getBytes("codeshard.gateway.max-code-bytes"));
         }
     }
 
@@ -70,23 +64,12 @@ public final class ContextQuotas implements ContextAdmission {
     public CompletionStage<Void> admit(String sandboxId, String contextId, Language language) {
         Tenant tenant = Tenant.ofSandbox(sandboxId);
         SandboxRegistry.Entry entry = new SandboxRegistry.Entry(CodeContext.entityId(sandboxId, contextId), language, Instant.now());
-        CompletionStage<Void> inTenant = tenant.name() == null || limits.contextsPerTenant() <= 0
-                ? CompletableFuture.completedFuture(null)
-                : reserve(tenantLedger(tenant), entry, limits.contextsPerTenant(), () -> new QuotaExceeded(
-                        "Tenant " + tenant.name() + " has " + limits.contextsPerTenant()
-                                + " contexts, its limit: delete one before creating another", retryAfterSeconds()));
-        if (limits.contextsPerNode() <= 0) {
-            return inTenant;
+        if (tenant.name() == null || limits.contextsPerTenant() <= 0) {
+            return CompletableFuture.completedFuture(null);
         }
-        int workers = workersUp();
-        return inTenant.thenCompose(reserved -> reserve(CLUSTER_LEDGER, entry, limits.contextsPerNode() * workers,
-                () -> new QuotaExceeded("The cluster holds " + limits.contextsPerNode() + " contexts per worker (" + workers
-                        + " up), its limit: retry later", retryAfterSeconds()))
-                .whenComplete((ok, refused) -> {
-                    if (refused != null && tenant.name() != null) {
-                        unregister(tenantLedger(tenant), entry.contextId());
-                    }
-                }));
+        return reserve(tenantLedger(tenant), entry, limits.contextsPerTenant(), () -> new QuotaExceeded(
+                "Tenant " + tenant.name() + " has " + limits.contextsPerTenant()
+                        + " contexts, its limit: delete one before creating another", retryAfterSeconds()));
     }
 
     @Override
@@ -95,9 +78,6 @@ public final class ContextQuotas implements ContextAdmission {
         Tenant tenant = Tenant.ofSandbox(sandboxId);
         if (tenant.name() != null && limits.contextsPerTenant() > 0) {
             unregister(tenantLedger(tenant), key);
-        }
-        if (limits.contextsPerNode() > 0) {
-            unregister(CLUSTER_LEDGER, key);
         }
     }
 
@@ -131,13 +111,6 @@ public final class ContextQuotas implements ContextAdmission {
 
     private static String tenantLedger(Tenant tenant) {
         return TENANT_LEDGER_PREFIX + tenant.name();
-    }
-
-    private int workersUp() {
-        long up = StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
-                .filter(member -> member.hasRole("worker") && member.status() == MemberStatus.up())
-                .count();
-        return (int) Math.max(1, up);
     }
 
     private int retryAfterSeconds() {

@@ -4,22 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.codeshard.gateway.HttpGateway;
+import io.codeshard.gateway.Main;
+import io.codeshard.gateway.TestNodes;
 import io.codeshard.gateway.tenant.KeyedGateway;
 import io.codeshard.gateway.tenant.KeyedGateway.Reply;
-import io.codeshard.gateway.v1.V1Routes;
+import io.codeshard.node.CodeshardNode;
 import io.codeshard.protocol.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Quotas on every face: a tenant's contexts (429 with Retry-After), the cluster's contexts per worker, and the
+ * Quotas on every face: a tenant's contexts (429 with Retry-After), a worker's contexts, and the
  * code size of a cell (413). The shared keyed gateway allows 4 contexts per tenant and 1 KiB of code.
  */
 @ExtendWith(KeyedGateway.Extension.class)
@@ -81,12 +82,10 @@ class QuotaTest {
     }
 
     @Test
-    void theClusterAdmitsItsContextsPerWorker(KeyedGateway gateway) throws Exception {
-        // routes of their own on the same node: no keys, 2 contexts per worker (the node is the one worker)
-        ContextQuotas quotas = new ContextQuotas(gateway.node.system(), Duration.ofSeconds(10),
-                new ContextQuotas.Limits(0, 2, Duration.ofSeconds(3), 0));
-        V1Routes routes = new V1Routes(gateway.node.contexts().withAdmission(quotas), gateway.node.defaults());
-        ServerBinding binding = HttpGateway.bind(gateway.node.system(), "127.0.0.1", 0, routes.route())
+    void aFullWorkerRefusesNewContextsWith429UntilOneIsDeleted() throws Exception {
+        // a node of its own: its worker hosts at most 2 contexts
+        CodeshardNode node = TestNodes.start("codeshard.worker.max-contexts = 2\n");
+        ServerBinding binding = HttpGateway.bind(node.system(), "127.0.0.1", 0, Main.gatewayRoutes(node))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         String url = "http://127.0.0.1:" + binding.localAddress().getPort();
         try {
@@ -94,13 +93,18 @@ class QuotaTest {
             assertEquals(201, post(url).statusCode());
             HttpResponse<String> refused = post(url);
             assertEquals(429, refused.statusCode(), refused.body());
-            assertEquals("3", refused.headers().firstValue("Retry-After").orElse(null));
+            assertTrue(refused.body().contains("limit of 2 contexts"), refused.body());
+            assertEquals("30", refused.headers().firstValue("Retry-After").orElse(null));
+            HttpResponse<String> listed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/contexts"))
+                    .header("X-Sandbox-Id", "per-node").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(2, Json.mapper().readTree(listed.body()).path("contexts").size(), "the refused create left nothing behind");
             HttpResponse<String> deleted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/contexts/" + first))
                     .header("X-Sandbox-Id", "per-node").DELETE().build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(204, deleted.statusCode());
-            assertEquals(201, post(url).statusCode());
+            assertEquals(201, post(url).statusCode(), "a deleted context frees its place");
         } finally {
             binding.unbind();
+            node.close();
         }
     }
 

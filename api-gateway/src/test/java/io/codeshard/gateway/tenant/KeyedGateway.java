@@ -56,7 +56,6 @@ public final class KeyedGateway implements AutoCloseable {
         Files.writeString(keysFile, "# tenants of the tests\n");
         CodeshardNode node = TestNodes.start("codeshard.gateway.auth.keys-file = \"" + keysFile + "\"\n"
                 + "codeshard.gateway.quotas.contexts-per-tenant = " + CONTEXTS_PER_TENANT + "\n"
-                + "codeshard.gateway.quotas.contexts-per-node = 0\n"
                 + "codeshard.gateway.quotas.retry-after = 7s\n"
                 + "codeshard.gateway.max-code-bytes = " + MAX_CODE_BYTES + "\n");
         try {

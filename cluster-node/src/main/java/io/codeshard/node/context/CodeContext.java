@@ -14,6 +14,8 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -111,6 +113,9 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
 
     public record Failed(String message) implements Reply {}
 
+    /** A new context was refused: this worker hosts its limit of contexts ({@link WorkerCapacity}). */
+    public record WorkerFull(String message) implements Reply {}
+
     public sealed interface Event extends Persisted {}
 
     public record Created(ContextInfo info) implements Event {}
@@ -178,6 +183,8 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     private long writes;
     private final ActorRef<ClusterSharding.ShardCommand> shard;
     private boolean passivating;
+    /** Whether this entity counts among the worker's hosted contexts ({@link WorkerCapacity}). */
+    private boolean hosted;
 
     private CodeContext(String entityId, ActorContext<Command> context, TimerScheduler<Command> timers, Dependencies dependencies,
                         ActorRef<ClusterSharding.ShardCommand> shard) {
@@ -223,6 +230,12 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
             Reply reply = create.ifAbsent() ? new Found(current(state)) : new Failed("context " + create.contextId() + " already exists");
             return Effect().reply(create.replyTo(), reply);
         }
+        WorkerCapacity capacity = WorkerCapacity.get(context.getSystem());
+        if (!hosted && !capacity.tryTake()) {
+            return Effect().reply(create.replyTo(), new WorkerFull("The worker that would host this sandbox holds its limit of "
+                    + capacity.limit() + " contexts; delete contexts or retry later"));
+        }
+        hosted = true;
         Instant now = Instant.now();
         ContextInfo info = new ContextInfo(create.sandboxId(), create.contextId(), create.settings(), now, now, 0, ContextInfo.READY);
         return Effect().persist(new Created(info)).thenRun(created -> {
@@ -446,13 +459,26 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), state -> {
                     if (state.isActive()) {
+                        if (!hosted) {
+                            WorkerCapacity.get(context.getSystem()).take();
+                            hosted = true;
+                        }
                         // the execution count and replay cells are in the log: runs wait for it (onLogRecovered)
                         startLog(state.info());
                     } else {
                         logRecovered = true;
                     }
                 })
+                .onSignal(PostStop.instance(), state -> releasePlace())
+                .onSignal(PreRestart.instance(), state -> releasePlace())
                 .build();
+    }
+
+    private void releasePlace() {
+        if (hosted) {
+            hosted = false;
+            WorkerCapacity.get(context.getSystem()).release();
+        }
     }
 
     // ---- events (pure) ----

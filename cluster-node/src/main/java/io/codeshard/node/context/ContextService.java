@@ -274,6 +274,9 @@ public final class ContextService {
         if (reply instanceof CodeContext.Failed failed) {
             throw new IllegalStateException(failed.message());
         }
+        if (reply instanceof CodeContext.WorkerFull full) {
+            throw new WorkerFullException(full.message());
+        }
         throw new ContextNotFoundException(contextId);
     }
 

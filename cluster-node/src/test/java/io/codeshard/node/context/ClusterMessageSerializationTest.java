@@ -72,6 +72,7 @@ class ClusterMessageSerializationTest {
                 new CodeContext.Found(info),
                 new CodeContext.NotFound("sbx:c-9"),
                 new CodeContext.Failed("no"),
+                new CodeContext.WorkerFull("full"),
                 new CodeContext.IdleTimeout(),
                 new SandboxRegistry.Register(entry, listings.getRef()),
                 new SandboxRegistry.Unregister("c-1", null),
