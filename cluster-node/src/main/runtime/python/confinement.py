@@ -103,9 +103,14 @@ def entered(pid, home_namespace):
         os.close(cwd)
 
 
-def build_view(root, hidden, tmp_bytes):
-    """What a sandbox's processes see, built in the current mount namespace (see the module's doc)."""
+def build_view(root, hidden, tmp_bytes, runtime=()):
+    """What a sandbox's processes see, built in the current mount namespace (see the module's doc).
+
+    `runtime` are directories the interpreters load code from later (the runtime scripts and their node_modules):
+    when one lies under a covered directory (a checkout under /tmp, say), it is bound back, read-only.
+    """
     keep = os.open(root, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    kept_runtime = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)) for path in runtime if os.path.isdir(path)]
     try:
         # Shortest first: a directory inside one already covered no longer exists and is skipped.
         for path in sorted(set(hidden) | set(_SHARED_TEMP_DIRS), key=len):
@@ -116,8 +121,15 @@ def build_view(root, hidden, tmp_bytes):
         os.makedirs(root, exist_ok=True)
         # The directory kept open before it was covered is bound back at its own path.
         _mount(f"/proc/self/fd/{keep}", root, None, _MS_BIND | _MS_REC)
+        for path, fd in kept_runtime:
+            if not os.path.isdir(path):  # covered: bind it back, read-only
+                os.makedirs(path, exist_ok=True)
+                _mount(f"/proc/self/fd/{fd}", path, None, _MS_BIND | _MS_REC)
+                _mount(None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY)
     finally:
         os.close(keep)
+        for _, fd in kept_runtime:
+            os.close(fd)
     _mount("proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "hidepid=invisible")
     _mount(None, "/", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY)
 

@@ -45,7 +45,8 @@ class Zygote:
         # Mount namespace (a held fd) of each child claimed for a sandbox: whatever is left in it dies with the child.
         self._namespaces = {}
         self._home_namespace = os.open("/proc/self/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
-        self._node_script = os.path.join(os.path.abspath(runtime_dir), "node", "runtime.mjs")
+        self._runtime_dir = os.path.abspath(runtime_dir)
+        self._node_script = os.path.join(self._runtime_dir, "node", "runtime.mjs")
         self._node = node
         self._node_path = shutil.which(node)
         self._children = set()
@@ -143,7 +144,7 @@ class Zygote:
             if pid not in self._children or pid in self._namespaces:
                 raise ValueError(f"process {pid} is not an unclaimed child")
             with confinement.entered(pid, self._home_namespace):
-                confinement.build_view(root, hidden, self._isolation["tmpBytes"])
+                confinement.build_view(root, hidden, self._isolation["tmpBytes"], [self._runtime_dir])
             self._namespaces[pid] = confinement.hold_namespace(pid)
         except (OSError, ValueError) as e:
             self._send({"ev": "confine_failed", "pid": pid, "message": str(e)})
