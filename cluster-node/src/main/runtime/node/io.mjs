@@ -29,7 +29,18 @@ function send(message) {
   socket.write(encodeFrame(message), () => parentPort.postMessage({ exitCode: 1 }));
 }
 
-socket.on('connect', () => send({ ev: 'hello', token, pid: process.pid, runtime: 'node' }));
+// `hello` (which makes the process claimable) waits for the main thread to have loaded every module it needs: a
+// claimed process's view of the filesystem changes (docs/isolation.md), and a module still loading from the
+// runtime directory at that moment could fail to load.
+let connected = false;
+let mainLoaded = false;
+function helloWhenReady() {
+  if (connected && mainLoaded) send({ ev: 'hello', token, pid: process.pid, runtime: 'node' });
+}
+socket.on('connect', () => {
+  connected = true;
+  helloWhenReady();
+});
 socket.on('data', (chunk) => {
   let frames;
   try {
@@ -47,4 +58,11 @@ socket.on('data', (chunk) => {
 socket.on('close', () => exiting || die());
 socket.on('error', () => exiting || die());
 
-parentPort.on('message', ({ barrier, frames }) => output.sendAfter(barrier, frames));
+parentPort.on('message', (message) => {
+  if (message.loaded) {
+    mainLoaded = true;
+    helloWhenReady();
+    return;
+  }
+  output.sendAfter(message.barrier, message.frames);
+});
