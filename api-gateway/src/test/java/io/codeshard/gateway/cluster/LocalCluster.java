@@ -299,7 +299,8 @@ final class LocalCluster implements AutoCloseable {
         return full;
     }
 
-    private static void run(List<String> command) throws IOException, InterruptedException {
+    /** Runs a command to its end; a non-zero status is an IOException with its output. */
+    static void run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (process.waitFor() != 0) {

@@ -26,7 +26,7 @@ final class NetworkPartition implements AutoCloseable {
             return "network namespaces need root";
         }
         try {
-            run(List.of("ip", "netns", "list"));
+            LocalCluster.run(List.of("ip", "netns", "list"));
             return null;
         } catch (IOException | InterruptedException e) {
             return "iproute2 cannot manage network namespaces here: " + e.getMessage();
@@ -36,14 +36,14 @@ final class NetworkPartition implements AutoCloseable {
     static NetworkPartition create() throws IOException, InterruptedException {
         runQuietly(List.of("ip", "netns", "delete", NAMESPACE)); // left over by an interrupted run
         runQuietly(List.of("ip", "link", "delete", HOST_LINK));
-        run(List.of("ip", "netns", "add", NAMESPACE));
-        run(List.of("ip", "link", "add", HOST_LINK, "type", "veth", "peer", "name", ISOLATED_LINK));
-        run(List.of("ip", "link", "set", ISOLATED_LINK, "netns", NAMESPACE));
-        run(List.of("ip", "addr", "add", HOST_ADDRESS + "/24", "dev", HOST_LINK));
-        run(List.of("ip", "link", "set", HOST_LINK, "up"));
-        run(inside("ip", "addr", "add", ISOLATED_ADDRESS + "/24", "dev", ISOLATED_LINK));
-        run(inside("ip", "link", "set", ISOLATED_LINK, "up"));
-        run(inside("ip", "link", "set", "lo", "up"));
+        LocalCluster.run(List.of("ip", "netns", "add", NAMESPACE));
+        LocalCluster.run(List.of("ip", "link", "add", HOST_LINK, "type", "veth", "peer", "name", ISOLATED_LINK));
+        LocalCluster.run(List.of("ip", "link", "set", ISOLATED_LINK, "netns", NAMESPACE));
+        LocalCluster.run(List.of("ip", "addr", "add", HOST_ADDRESS + "/24", "dev", HOST_LINK));
+        LocalCluster.run(List.of("ip", "link", "set", HOST_LINK, "up"));
+        LocalCluster.run(inside("ip", "addr", "add", ISOLATED_ADDRESS + "/24", "dev", ISOLATED_LINK));
+        LocalCluster.run(inside("ip", "link", "set", ISOLATED_LINK, "up"));
+        LocalCluster.run(inside("ip", "link", "set", "lo", "up"));
         return new NetworkPartition();
     }
 
@@ -54,15 +54,15 @@ final class NetworkPartition implements AutoCloseable {
 
     /** Drops all traffic between the namespace and the host, both ways. */
     void cut() throws IOException, InterruptedException {
-        run(List.of("ip", "route", "add", "blackhole", ISOLATED_ADDRESS + "/32"));
-        run(inside("ip", "route", "add", "blackhole", HOST_ADDRESS + "/32"));
+        LocalCluster.run(List.of("ip", "route", "add", "blackhole", ISOLATED_ADDRESS + "/32"));
+        LocalCluster.run(inside("ip", "route", "add", "blackhole", HOST_ADDRESS + "/32"));
         cut = true;
     }
 
     void heal() throws IOException, InterruptedException {
         if (cut) {
-            run(List.of("ip", "route", "delete", "blackhole", ISOLATED_ADDRESS + "/32"));
-            run(inside("ip", "route", "delete", "blackhole", HOST_ADDRESS + "/32"));
+            LocalCluster.run(List.of("ip", "route", "delete", "blackhole", ISOLATED_ADDRESS + "/32"));
+            LocalCluster.run(inside("ip", "route", "delete", "blackhole", HOST_ADDRESS + "/32"));
             cut = false;
         }
     }
@@ -80,17 +80,9 @@ final class NetworkPartition implements AutoCloseable {
         return full;
     }
 
-    private static void run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (process.waitFor() != 0) {
-            throw new IOException(String.join(" ", command) + ": " + output.strip());
-        }
-    }
-
     private static void runQuietly(List<String> command) throws InterruptedException {
         try {
-            run(command);
+            LocalCluster.run(command);
         } catch (IOException ignored) {
             // nothing to clean up
         }
