@@ -30,15 +30,23 @@ final class ChildPool {
 
     /** A live process: a pooled one when there is one, else a new one. */
     CompletableFuture<ChildProcess> take() {
+        return take(CompletableFuture::completedFuture);
+    }
+
+    /**
+     * As {@link #take()}, then {@code claim} makes the process ready for its context (e.g. the zygote builds its
+     * sandbox view). The pool is refilled once the claim is done: the zygote serves forks and claims one at a time, and
+     * a refill's fork queued ahead of the claim would add its own time to the context's creation.
+     */
+    CompletableFuture<ChildProcess> take(Function<ChildProcess, CompletableFuture<ChildProcess>> claim) {
         ChildProcess child;
         while ((child = idle.poll()) != null) {
             if (child.isOpen()) {
-                refill();
-                return CompletableFuture.completedFuture(child);
+                return claim.apply(child).whenComplete((claimed, failure) -> refill());
             }
         }
         refill();
-        return spawner.apply(runtime);
+        return spawner.apply(runtime).thenCompose(claim);
     }
 
     /** Starts processes until the pool holds (or is about to hold) its target. */

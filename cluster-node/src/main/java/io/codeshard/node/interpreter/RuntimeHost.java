@@ -129,11 +129,11 @@ public final class RuntimeHost implements AutoCloseable {
             return CompletableFuture.failedFuture(new InterpreterUnavailableException(
                     "cannot prepare working directory " + spec.cwd() + ": " + e, null));
         }
-        CompletableFuture<ChildProcess> taken = pools.get(spec.language().runtime()).take();
+        ChildPool pool = pools.get(spec.language().runtime());
         if (!config.sandbox().namespaces()) {
-            return taken;
+            return pool.take();
         }
-        return taken.thenCompose(child -> zygote.confine(child.pid, spec.sandbox()).handle((ok, failure) -> {
+        return pool.take(child -> zygote.confine(child.pid, spec.sandbox()).handle((ok, failure) -> {
             if (failure != null) {
                 child.kill();
                 throw failure instanceof CompletionException c ? c : new CompletionException(failure);
