@@ -46,7 +46,6 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
     private static final Object HANDOFF_TIMER = "handoff";
     /** How long a moving context waits for its running cells (sharding's own hand-off limit is longer). */
     private static final Duration HANDOFF_GRACE = Duration.ofSeconds(8);
-    static final String RESTORE_REPLAY = "replay";
     static final String RECOVERED = "the context was recovered from the journal (service restart or failover)";
 
     // ---- protocol ----
@@ -308,7 +307,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
         if (!state.isActive() || finished.executionCount() <= usage.executionCount()) {
             return stopWhenHandedOff();
         }
-        boolean keep = finished.succeeded() && RESTORE_REPLAY.equals(state.info().settings().restore());
+        boolean keep = finished.succeeded() && ContextSettings.RESTORE_REPLAY.equals(state.info().settings().restore());
         ExecutionLog.Record record = new ExecutionLog.Record(++writes, finished.executionCount(), finished.at(), keep ? finished.code() : null);
         usage = usage.recorded(new ExecutionLog.Recorded(record.executionCount(), record.at(), record.code()));
         write(record);
@@ -413,7 +412,7 @@ public final class CodeContext extends EventSourcedBehavior<CodeContext.Command,
      * @return true when a replay started (runs wait for it)
      */
     private boolean restoreInterpreter(ContextInfo info, String reason) {
-        boolean replay = RESTORE_REPLAY.equals(info.settings().restore()) && !usage.cells().isEmpty() && !usage.incomplete();
+        boolean replay = ContextSettings.RESTORE_REPLAY.equals(info.settings().restore()) && !usage.cells().isEmpty() && !usage.incomplete();
         if (!replay) {
             String why = usage.incomplete() ? reason + " (its recorded cells outgrew the replay limit, so they were not run again)" : reason;
             startInterpreter(info, usage.executionCount(), why);

@@ -26,6 +26,6 @@ public record ContextDefaults(long timeoutMs, long idleTtlSeconds) {
         }
         return new ContextSettings(language == null ? Language.PYTHON : language, Workspaces.validateCwd(cwd), envVars,
                 timeoutMs == null ? this.timeoutMs : timeoutMs,
-                idleTtlSeconds == null ? this.idleTtlSeconds : idleTtlSeconds, "none");
+                idleTtlSeconds == null ? this.idleTtlSeconds : idleTtlSeconds, ContextSettings.RESTORE_NONE);
     }
 }

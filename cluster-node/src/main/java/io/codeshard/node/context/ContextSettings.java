@@ -18,14 +18,15 @@ import java.util.Map;
 public record ContextSettings(Language language, String cwd, Map<String, String> envVars, long timeoutMs, long idleTtlSeconds, String restore)
 {
     public static final String DEFAULT_CWD = "/workspace";
-    public static final java.util.Set<String> RESTORE_MODES = java.util.Set.of("none", "replay");
+    public static final String RESTORE_NONE = "none";
+    public static final String RESTORE_REPLAY = "replay";
 
     public ContextSettings {
         checkEnvVars(envVars);
         envVars = envVars == null ? Map.of() : Map.copyOf(envVars);
         cwd = cwd == null ? DEFAULT_CWD : cwd;
-        restore = restore == null ? "none" : restore;
-        if (!RESTORE_MODES.contains(restore)) {
+        restore = restore == null ? RESTORE_NONE : restore;
+        if (!restore.equals(RESTORE_NONE) && !restore.equals(RESTORE_REPLAY)) {
             throw new IllegalArgumentException("restore must be \"none\" or \"replay\", not \"" + restore + "\"");
         }
     }

@@ -52,10 +52,6 @@ public final class WorkerCapacity implements Extension {
         hosted.decrementAndGet();
     }
 
-    public int hosted() {
-        return hosted.get();
-    }
-
     public int limit() {
         return limit;
     }
